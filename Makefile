@@ -1,0 +1,65 @@
+# otelcol-llm: build, run, test, bench, lint.
+# `make run` and `make test` do all set-up themselves on a fresh machine with Go installed.
+
+GO        ?= go
+GOBIN     ?= $(shell $(GO) env GOPATH)/bin
+OCB_VERSION := v0.165.0
+OCB       := $(GOBIN)/builder
+BIN       := bin
+# Every Go source of the repository except the generated distribution.
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './node_modules/*') go.mod go.sum
+
+.PHONY: all build run test test-unit test-e2e bench lint fuzz clean
+
+all: build
+
+$(OCB):
+	$(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+
+# OCB generates ./_build (main.go, go.mod with a replace to this module) and compiles it.
+# flock serialises concurrent builds of the same tree.
+$(BIN)/otelcol-llm: builder-config.yaml $(GO_SOURCES) | $(OCB)
+	@mkdir -p $(BIN)
+	flock .build.lock $(OCB) --config builder-config.yaml
+	cp _build/otelcol-llm $@
+
+$(BIN)/llmctl: $(GO_SOURCES)
+	@mkdir -p $(BIN)
+	$(GO) build -o $@ ./cmd/llmctl
+
+build: $(BIN)/otelcol-llm $(BIN)/llmctl
+
+# Runs the distribution on the embedded quickstart config: OTLP on localhost:4317/4318,
+# the llm processor, and the debug exporter printing every normalized, priced span.
+run: build
+	$(BIN)/otelcol-llm --config examples/quickstart/config.yaml
+
+# Every test: unit, golden, fuzz seeds, benchmarks compile, and the end-to-end tests that
+# run the built distribution against real peers.
+test: lint build
+	$(GO) test -count=1 -timeout 20m ./...
+
+test-unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+test-e2e: build
+	$(GO) test -count=1 -timeout 20m ./e2e/...
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -timeout 60m ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Short fuzzing of every fuzz target (FUZZTIME per target).
+FUZZTIME ?= 20s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(BIN) _build .build.lock

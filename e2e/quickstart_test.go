@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestQuickstartAsWritten does what the README's quickstart tells a newcomer to do: run the
+// distribution on examples/quickstart/config.yaml, post the example OpenInference span to
+// the OTLP/HTTP port, and read the debug exporter's output.
+func TestQuickstartAsWritten(t *testing.T) {
+	cfg, err := os.ReadFile(filepath.Join(packageDir, "..", "examples", "quickstart", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(filepath.Join(packageDir, "..", "examples", "quickstart", "openinference-span.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := StartCollector(t, string(cfg), 4318)
+
+	resp, err := http.Post("http://localhost:4318/v1/traces", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /v1/traces: %s", resp.Status)
+	}
+
+	// What the README shows coming out.
+	want := []string{
+		"gen_ai.operation.name: Str(chat)",
+		"gen_ai.provider.name: Str(openai)",
+		"gen_ai.request.model: Str(gpt-4o-mini-2024-07-18)",
+		"gen_ai.usage.input_tokens: Int(1200)",
+		"gen_ai.usage.cache_read.input_tokens: Int(200)",
+		"gen_ai.conversation.id: Str(sess-42)",
+		`gen_ai.input.messages: Str([{"role":"user","parts":[{"type":"text","content":"My email is <EMAIL>, can you reset my password?"}]}])`,
+		// 1000 uncached × 0.15 + 200 cached × 0.075 + 300 output × 0.60, per million tokens
+		"otelcol_llm.cost.total: Double(0.000345",
+		"otelcol_llm.pricing.model: Str(gpt-4o-mini)",
+		`otelcol_llm.redaction.summary: Str({"EMAIL":2})`,
+	}
+	Eventually(t, 15*time.Second, "the debug exporter to print the normalized span", func() bool {
+		return strings.Contains(c.Output(), "otelcol_llm.cost.total")
+	})
+	out := c.Output()
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("debug output lacks %q", w)
+		}
+	}
+	if strings.Contains(out, "jane.doe@example.org") {
+		t.Errorf("the email address left the pipeline")
+	}
+}

@@ -1,0 +1,271 @@
+package llmprocessor
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-llm/otelcol-llm/processor/llmprocessor/internal/metadata"
+)
+
+// Realistic chat content: a system prompt, three turns and a tool round, about 2 KB in all.
+var (
+	benchSystem = "You are a customer support assistant for an online travel agency. Answer politely, " +
+		"never promise refunds that policy does not allow, cite the booking reference when you have one, " +
+		"and call the lookup_booking tool before discussing any specific reservation. Keep answers short: " +
+		"at most five sentences unless the customer asks for detail. Reply in the customer's language. " +
+		"Escalate to a human agent when the customer is upset, mentions a lawyer, or asks twice for something " +
+		"you cannot do. Never reveal internal notes, supplier rates or another customer's data. When a change " +
+		"costs money, state the exact amount and the currency before asking for confirmation, and never " +
+		"confirm a change without an explicit yes from the customer."
+	benchUser1     = "Hi, I booked a hotel in Lisbon for next weekend and I need to change the dates to the following week. Booking reference TRV-88314. Is that possible without paying a fee?"
+	benchAssistant = "Let me check your booking first so I can tell you exactly what the change policy allows."
+	benchToolArgs  = `{"booking_reference":"TRV-88314","include_policy":true}`
+	benchToolOut   = `{"hotel":"Casa do Rio","checkin":"2026-12-05","checkout":"2026-12-07","rate":"flexible","change_fee":0,"deadline":"2026-12-03T18:00:00Z"}`
+	benchAnswer    = "Good news: your booking TRV-88314 at Casa do Rio is on a flexible rate, so you can move it to the following week at no fee as long as you change it before 3 December at 18:00 UTC. Would you like me to move it to 12 to 14 December? I can also check whether the same room type is still available for those dates before confirming anything. " +
+		"If the river-view room is no longer free for the new dates, the hotel offers a city-view room of the same size at the same " +
+		"price, or an upgrade to a junior suite for 35 EUR per night. Breakfast stays included either way, and the free " +
+		"cancellation deadline moves with the booking, so you keep the same flexibility after the change."
+	// One span in five carries PII, as in the redaction targets.
+	benchPII = " You can reach me at maria.silva@example.com or +351 912 345 678."
+)
+
+func benchUserText(withPII bool) string {
+	if withPII {
+		return benchUser1 + benchPII
+	}
+	return benchUser1
+}
+
+// benchSpan returns one ~2 KB chat span in the given source convention.
+func benchSpan(convention string, withPII bool) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "support-bot")
+	span := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.SetTraceID(pcommon.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	span.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, 8})
+	span.SetKind(ptrace.SpanKindClient)
+	span.SetStartTimestamp(1764288000000000000)
+	span.SetEndTimestamp(1764288002500000000)
+	a := span.Attributes()
+	user := benchUserText(withPII)
+	switch convention {
+	case "semconv":
+		span.SetName("chat gpt-4o")
+		a.PutStr("gen_ai.operation.name", "chat")
+		a.PutStr("gen_ai.provider.name", "openai")
+		a.PutStr("gen_ai.request.model", "gpt-4o")
+		a.PutStr("gen_ai.response.model", "gpt-4o-2024-08-06")
+		a.PutDouble("gen_ai.request.temperature", 0.2)
+		a.PutInt("gen_ai.usage.input_tokens", 1450)
+		a.PutInt("gen_ai.usage.output_tokens", 180)
+		a.PutInt("gen_ai.usage.cache_read.input_tokens", 1024)
+		a.PutStr("gen_ai.system_instructions", fmt.Sprintf(`[{"type":"text","content":%q}]`, benchSystem))
+		a.PutStr("gen_ai.input.messages", fmt.Sprintf(`[{"role":"user","parts":[{"type":"text","content":%q}]},`+
+			`{"role":"assistant","parts":[{"type":"text","content":%q},{"type":"tool_call","id":"call_1","name":"lookup_booking","arguments":%s}]},`+
+			`{"role":"tool","parts":[{"type":"tool_call_response","id":"call_1","response":%s}]}]`,
+			user, benchAssistant, benchToolArgs, benchToolOut))
+		a.PutStr("gen_ai.output.messages", fmt.Sprintf(`[{"role":"assistant","parts":[{"type":"text","content":%q}],"finish_reason":"stop"}]`, benchAnswer))
+		a.PutEmptySlice("gen_ai.response.finish_reasons").AppendEmpty().SetStr("stop")
+		a.PutStr("gen_ai.conversation.id", "conv-1")
+	case "semconv_legacy":
+		span.SetName("chat gpt-4o")
+		a.PutStr("gen_ai.operation.name", "chat")
+		a.PutStr("gen_ai.system", "openai")
+		a.PutStr("gen_ai.request.model", "gpt-4o")
+		a.PutInt("gen_ai.usage.prompt_tokens", 1450)
+		a.PutInt("gen_ai.usage.completion_tokens", 180)
+		for _, ev := range []struct{ name, content string }{
+			{"gen_ai.system.message", benchSystem}, {"gen_ai.user.message", user},
+			{"gen_ai.assistant.message", benchAssistant}, {"gen_ai.tool.message", benchToolOut},
+		} {
+			e := span.Events().AppendEmpty()
+			e.SetName(ev.name)
+			e.Attributes().PutStr("gen_ai.system", "openai")
+			e.Attributes().PutStr("content", ev.content)
+		}
+		e := span.Events().AppendEmpty()
+		e.SetName("gen_ai.choice")
+		e.Attributes().PutInt("index", 0)
+		e.Attributes().PutStr("finish_reason", "stop")
+		e.Attributes().PutStr("message", fmt.Sprintf(`{"content":%q}`, benchAnswer))
+	case "openinference":
+		span.SetName("ChatCompletion")
+		a.PutStr("openinference.span.kind", "LLM")
+		a.PutStr("llm.provider", "openai")
+		a.PutStr("llm.system", "openai")
+		a.PutStr("llm.model_name", "gpt-4o-2024-08-06")
+		a.PutStr("llm.invocation_parameters", `{"temperature":0.2,"max_tokens":512}`)
+		a.PutInt("llm.token_count.prompt", 1450)
+		a.PutInt("llm.token_count.completion", 180)
+		a.PutInt("llm.token_count.prompt_details.cache_read", 1024)
+		for i, m := range []struct{ role, content string }{
+			{"system", benchSystem}, {"user", user}, {"assistant", benchAssistant}, {"tool", benchToolOut},
+		} {
+			a.PutStr(fmt.Sprintf("llm.input_messages.%d.message.role", i), m.role)
+			a.PutStr(fmt.Sprintf("llm.input_messages.%d.message.content", i), m.content)
+		}
+		a.PutStr("llm.input_messages.2.message.tool_calls.0.tool_call.id", "call_1")
+		a.PutStr("llm.input_messages.2.message.tool_calls.0.tool_call.function.name", "lookup_booking")
+		a.PutStr("llm.input_messages.2.message.tool_calls.0.tool_call.function.arguments", benchToolArgs)
+		a.PutStr("llm.input_messages.3.message.tool_call_id", "call_1")
+		a.PutStr("llm.output_messages.0.message.role", "assistant")
+		a.PutStr("llm.output_messages.0.message.content", benchAnswer)
+		a.PutStr("llm.finish_reason", "stop")
+		a.PutStr("session.id", "conv-1")
+	case "openllmetry":
+		span.SetName("openai.chat")
+		a.PutStr("llm.request.type", "chat")
+		a.PutStr("gen_ai.system", "openai")
+		a.PutStr("gen_ai.request.model", "gpt-4o")
+		a.PutStr("gen_ai.response.model", "gpt-4o-2024-08-06")
+		a.PutInt("gen_ai.usage.prompt_tokens", 1450)
+		a.PutInt("gen_ai.usage.completion_tokens", 180)
+		a.PutInt("llm.usage.total_tokens", 1630)
+		for i, m := range []struct{ role, content string }{
+			{"system", benchSystem}, {"user", user}, {"assistant", benchAssistant}, {"tool", benchToolOut},
+		} {
+			a.PutStr(fmt.Sprintf("gen_ai.prompt.%d.role", i), m.role)
+			a.PutStr(fmt.Sprintf("gen_ai.prompt.%d.content", i), m.content)
+		}
+		a.PutStr("gen_ai.prompt.2.tool_calls.0.id", "call_1")
+		a.PutStr("gen_ai.prompt.2.tool_calls.0.name", "lookup_booking")
+		a.PutStr("gen_ai.prompt.2.tool_calls.0.arguments", benchToolArgs)
+		a.PutStr("gen_ai.prompt.3.tool_call_id", "call_1")
+		a.PutStr("gen_ai.completion.0.role", "assistant")
+		a.PutStr("gen_ai.completion.0.content", benchAnswer)
+		a.PutStr("gen_ai.completion.0.finish_reason", "stop")
+		a.PutStr("traceloop.association.properties.session_id", "conv-1")
+	case "vercel":
+		span.SetName("ai.generateText.doGenerate")
+		a.PutStr("ai.operationId", "ai.generateText.doGenerate")
+		a.PutStr("ai.model.provider", "openai.chat")
+		a.PutStr("ai.model.id", "gpt-4o")
+		a.PutStr("gen_ai.system", "openai.chat")
+		a.PutStr("gen_ai.request.model", "gpt-4o")
+		a.PutInt("ai.usage.promptTokens", 1450)
+		a.PutInt("ai.usage.completionTokens", 180)
+		a.PutStr("ai.prompt.messages", fmt.Sprintf(`[{"role":"system","content":%q},{"role":"user","content":[{"type":"text","text":%q}]},`+
+			`{"role":"assistant","content":[{"type":"text","text":%q},{"type":"tool-call","toolCallId":"call_1","toolName":"lookup_booking","input":%s}]},`+
+			`{"role":"tool","content":[{"type":"tool-result","toolCallId":"call_1","toolName":"lookup_booking","output":%s}]}]`,
+			benchSystem, user, benchAssistant, benchToolArgs, benchToolOut))
+		a.PutStr("ai.response.text", benchAnswer)
+		a.PutStr("ai.response.finishReason", "stop")
+		a.PutStr("ai.telemetry.metadata.sessionId", "conv-1")
+	case "langfuse":
+		span.SetName("OpenAI-generation")
+		a.PutStr("langfuse.observation.type", "generation")
+		a.PutStr("langfuse.observation.model.name", "gpt-4o")
+		a.PutStr("langfuse.observation.model.parameters", `{"temperature":0.2}`)
+		a.PutStr("langfuse.observation.usage_details", `{"input":426,"output":180,"input_cached_tokens":1024,"total":1630}`)
+		a.PutStr("langfuse.observation.input", fmt.Sprintf(`[{"role":"system","content":%q},{"role":"user","content":%q}]`, benchSystem, user))
+		a.PutStr("langfuse.observation.output", fmt.Sprintf(`{"role":"assistant","content":%q}`, benchAnswer))
+		a.PutStr("session.id", "conv-1")
+	default:
+		panic("unknown convention " + convention)
+	}
+	return td
+}
+
+var benchConventions = []string{"semconv", "semconv_legacy", "openinference", "openllmetry", "vercel", "langfuse"}
+
+// benchInputs are five encoded one-span requests of a convention, one with PII, as a
+// collector receives them.
+func benchInputs(b *testing.B, convention string) [][]byte {
+	var out [][]byte
+	var m ptrace.ProtoMarshaler
+	for i := range 5 {
+		buf, err := m.MarshalTraces(benchSpan(convention, i == 0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, buf)
+	}
+	return out
+}
+
+// BenchmarkUnmarshal is the baseline: decoding the OTLP protobuf of the same span, work
+// every collector does for every span it receives.
+func BenchmarkUnmarshal(b *testing.B) {
+	for _, conv := range benchConventions {
+		b.Run(conv, func(b *testing.B) {
+			inputs := benchInputs(b, conv)
+			var u ptrace.ProtoUnmarshaler
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := u.UnmarshalTraces(inputs[i%len(inputs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkUnmarshalAndProcess decodes the same span and runs it through the processor.
+// Its time less BenchmarkUnmarshal's is the processor's cost per span.
+func BenchmarkUnmarshalAndProcess(b *testing.B) {
+	stages := []struct {
+		name      string
+		redaction bool
+	}{{"normalize+price", false}, {"normalize+price+redact", true}}
+	for _, stage := range stages {
+		for _, conv := range benchConventions {
+			b.Run(stage.name+"/"+conv, func(b *testing.B) {
+				cfg := createDefaultConfig()
+				cfg.Redaction.Enabled = stage.redaction
+				tp, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer func() { _ = tp.Shutdown(context.Background()) }()
+				inputs := benchInputs(b, conv)
+				var u ptrace.ProtoUnmarshaler
+				ctx := context.Background()
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					td, err := u.UnmarshalTraces(inputs[i%len(inputs)])
+					if err != nil {
+						b.Fatal(err)
+					}
+					if err := tp.ConsumeTraces(ctx, td); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
+	}
+}
+
+// TestBenchSpansAreRealistic keeps the benchmark honest: every convention's span carries
+// about 2 KB of message content.
+func TestBenchSpansAreRealistic(t *testing.T) {
+	for _, conv := range benchConventions {
+		td := benchSpan(conv, false)
+		n := 0
+		span := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+		count := func(_ string, v pcommon.Value) bool {
+			if v.Type() == pcommon.ValueTypeStr && (len(v.Str()) > 60 || strings.Contains(v.Str(), " ")) {
+				n += len(v.Str())
+			}
+			return true
+		}
+		span.Attributes().Range(count)
+		for i := 0; i < span.Events().Len(); i++ {
+			span.Events().At(i).Attributes().Range(count)
+		}
+		if n < 1500 || n > 3000 {
+			t.Errorf("%s: %d bytes of content, want about 2 KB", conv, n)
+		}
+	}
+}

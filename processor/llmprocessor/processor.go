@@ -1,0 +1,159 @@
+package llmprocessor
+
+import (
+	"context"
+	"errors"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/enrich"
+	"github.com/otelcol-llm/otelcol-llm/internal/normalize"
+	"github.com/otelcol-llm/otelcol-llm/internal/pricing"
+	"github.com/otelcol-llm/otelcol-llm/internal/redact"
+)
+
+// llmProcessor runs the stages in the order the architecture requires: normalize, then
+// enrich (which may read content), then redact last so nothing after it sees raw PII.
+type llmProcessor struct {
+	logger     *zap.Logger
+	normalizer *normalize.Normalizer // nil when disabled
+	pricer     *pricing.Pricer       // nil when disabled
+	enricher   *enrich.Enricher
+	redactor   *redact.Redactor // nil when disabled
+	telemetry  *telemetry
+
+	lifecycle lifecycle
+	release   func()
+}
+
+func newLLMProcessor(set processor.Settings, cfg *Config) (*llmProcessor, error) {
+	p := &llmProcessor{logger: set.Logger}
+	var err error
+	if cfg.Normalize.Enabled {
+		if p.normalizer, err = normalize.New(*cfg.Normalize.library()); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Pricing.Enabled {
+		if p.pricer, err = pricing.New(*cfg.Pricing.library(), set.Logger); err != nil {
+			return nil, err
+		}
+		p.enricher = enrich.New(p.pricer)
+	} else {
+		p.enricher = enrich.New(nil)
+	}
+	if cfg.Redaction.Enabled {
+		if p.redactor, err = redact.New(*cfg.Redaction.library()); err != nil {
+			return nil, err
+		}
+	}
+	if p.telemetry, err = newTelemetry(set.TelemetrySettings, p.pricer); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *llmProcessor) start(ctx context.Context, host component.Host) error {
+	return p.lifecycle.start(ctx, host, func(ctx context.Context, _ component.Host) error {
+		if p.pricer != nil {
+			return p.pricer.Start(ctx)
+		}
+		return nil
+	})
+}
+
+func (p *llmProcessor) shutdown(ctx context.Context) error {
+	return p.lifecycle.shutdown(ctx, func(ctx context.Context) error {
+		p.release()
+		if p.pricer != nil {
+			return p.pricer.Shutdown(ctx)
+		}
+		return nil
+	})
+}
+
+func (p *llmProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	var counts spanCounts
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				p.normalizeAndEnrich(spans.At(k), &counts)
+			}
+		}
+	}
+	if p.redactor != nil {
+		st, err := p.redact(func() redact.Stats { return p.redactor.Traces(td) })
+		if err != nil {
+			p.telemetry.record(ctx, &counts)
+			return td, err
+		}
+		counts.redaction = st
+	}
+	p.telemetry.record(ctx, &counts)
+	return td, nil
+}
+
+// normalizeAndEnrich runs the first two stages on one span. A bug that panics on some
+// input must not take the collector down or lose the batch: the span goes on as the
+// stages left it (both only add or rename attributes) and the failure is counted.
+func (p *llmProcessor) normalizeAndEnrich(span ptrace.Span, counts *spanCounts) {
+	defer func() {
+		if r := recover(); r != nil {
+			counts.panics++
+			p.logger.Error("The llm processor failed on a span and passed it on unchanged by the failing stage",
+				zap.Any("panic", r), zap.String("span", span.Name()), zap.Stack("stack"))
+		}
+	}()
+	if p.normalizer != nil {
+		counts.addNormalize(p.normalizer.Span(span))
+	}
+	counts.addEnrich(p.enricher.Span(span))
+}
+
+// errRedactionFailed refuses a batch the redactor could not finish: passing it on could
+// leak the PII and secrets redaction exists to remove.
+var errRedactionFailed = errors.New("llm processor: redaction failed; the batch was refused rather than passed on unredacted")
+
+func (p *llmProcessor) redact(run func() redact.Stats) (st redact.Stats, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.logger.Error(errRedactionFailed.Error(), zap.Any("panic", r), zap.Stack("stack"))
+			err = consumererror.NewPermanent(errRedactionFailed)
+		}
+	}()
+	return run(), nil
+}
+
+func (p *llmProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	var counts spanCounts
+	if p.normalizer != nil {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					counts.panics++
+					p.logger.Error("The llm processor failed to normalize a log batch and passed it on",
+						zap.Any("panic", r), zap.Stack("stack"))
+				}
+			}()
+			counts.addNormalize(p.normalizer.Logs(ld))
+		}()
+	}
+	if p.redactor != nil {
+		st, err := p.redact(func() redact.Stats { return p.redactor.Logs(ld) })
+		if err != nil {
+			p.telemetry.record(ctx, &counts)
+			return ld, err
+		}
+		counts.redaction = st
+	}
+	p.telemetry.record(ctx, &counts)
+	return ld, nil
+}

@@ -1,0 +1,144 @@
+package llmprocessor
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/enrich"
+	"github.com/otelcol-llm/otelcol-llm/internal/normalize"
+	"github.com/otelcol-llm/otelcol-llm/internal/pricing"
+	"github.com/otelcol-llm/otelcol-llm/internal/redact"
+	"github.com/otelcol-llm/otelcol-llm/processor/llmprocessor/internal/metadata"
+)
+
+// telemetry is the processor's internal metrics. Attribute sets are built once, so
+// recording a batch allocates nothing.
+type telemetry struct {
+	normalized       metric.Int64Counter
+	normalizeErrors  metric.Int64Counter
+	priced           metric.Int64Counter
+	unpriced         metric.Int64Counter
+	redactionFinding metric.Int64Counter
+	failedClosed     metric.Int64Counter
+	panics           metric.Int64Counter
+	sourceAttrs      [maxSources]metric.AddOption
+}
+
+// maxSources is the capacity of normalize.Sources, a 16-bit set.
+const maxSources = 16
+
+// newTelemetry registers the processor's metrics; pricer may be nil (pricing disabled).
+func newTelemetry(set component.TelemetrySettings, pricer *pricing.Pricer) (*telemetry, error) {
+	m := set.MeterProvider.Meter(metadata.ScopeName)
+	t := &telemetry{}
+	var err error
+	if t.normalized, err = m.Int64Counter("otelcol_processor_llm_normalized_items",
+		metric.WithDescription("Spans and log records the llm processor changed, by source convention."),
+		metric.WithUnit("{item}")); err != nil {
+		return nil, err
+	}
+	if t.normalizeErrors, err = m.Int64Counter("otelcol_processor_llm_normalization_errors",
+		metric.WithDescription("Values that could not be normalized (wrong type, malformed JSON, impossible token counts); the data was passed on unchanged."),
+		metric.WithUnit("{value}")); err != nil {
+		return nil, err
+	}
+	if t.priced, err = m.Int64Counter("otelcol_processor_llm_priced_calls",
+		metric.WithDescription("Model calls whose cost was computed."),
+		metric.WithUnit("{call}")); err != nil {
+		return nil, err
+	}
+	if t.unpriced, err = m.Int64Counter("otelcol_processor_llm_unpriced_calls",
+		metric.WithDescription("Model calls whose model has no price; marked otelcol_llm.unpriced=true."),
+		metric.WithUnit("{call}")); err != nil {
+		return nil, err
+	}
+	if t.redactionFinding, err = m.Int64Counter("otelcol_processor_llm_redaction_findings",
+		metric.WithDescription("PII and secret findings acted on, by entity type."),
+		metric.WithUnit("{finding}")); err != nil {
+		return nil, err
+	}
+	if t.failedClosed, err = m.Int64Counter("otelcol_processor_llm_redaction_failed_closed",
+		metric.WithDescription("Values replaced by a placeholder because they could not be scanned (fail_closed)."),
+		metric.WithUnit("{value}")); err != nil {
+		return nil, err
+	}
+	if pricer != nil {
+		success := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "success")))
+		failure := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "failure")))
+		if _, err = m.Int64ObservableCounter("otelcol_processor_llm_price_reloads",
+			metric.WithDescription("Reloads of changed price files; a failed reload keeps the last good prices."),
+			metric.WithUnit("{reload}"),
+			metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+				st := pricer.Stats()
+				o.Observe(st.Reloads, success)
+				o.Observe(st.ReloadFailures, failure)
+				return nil
+			})); err != nil {
+			return nil, err
+		}
+	}
+	if t.panics, err = m.Int64Counter("otelcol_processor_llm_internal_failures",
+		metric.WithDescription("Spans or log batches a stage failed on (a bug); normalization and enrichment failures pass the data on, redaction failures refuse the batch."),
+		metric.WithUnit("{failure}")); err != nil {
+		return nil, err
+	}
+	for s := range normalize.Source(maxSources) {
+		t.sourceAttrs[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("source", s.String())))
+	}
+	return t, nil
+}
+
+// spanCounts accumulates one batch's outcomes, recorded once per batch.
+type spanCounts struct {
+	normalized      [maxSources]int64
+	normalizeErrors int64
+	priced          int64
+	unpriced        int64
+	panics          int64
+	redaction       redact.Stats
+}
+
+func (c *spanCounts) addNormalize(r normalize.Result) {
+	for s := range r.Sources.All() {
+		c.normalized[s] += int64(r.Count(s))
+	}
+	c.normalizeErrors += int64(r.Errors)
+}
+
+func (c *spanCounts) addEnrich(o enrich.Outcome) {
+	switch o {
+	case enrich.Priced:
+		c.priced++
+	case enrich.Unpriced:
+		c.unpriced++
+	}
+}
+
+func (t *telemetry) record(ctx context.Context, c *spanCounts) {
+	for s, n := range c.normalized {
+		if n > 0 {
+			t.normalized.Add(ctx, n, t.sourceAttrs[s])
+		}
+	}
+	if c.normalizeErrors > 0 {
+		t.normalizeErrors.Add(ctx, c.normalizeErrors)
+	}
+	if c.panics > 0 {
+		t.panics.Add(ctx, c.panics)
+	}
+	if c.priced > 0 {
+		t.priced.Add(ctx, c.priced)
+	}
+	if c.unpriced > 0 {
+		t.unpriced.Add(ctx, c.unpriced)
+	}
+	for entity, n := range c.redaction.Findings {
+		t.redactionFinding.Add(ctx, int64(n), metric.WithAttributes(attribute.String("entity", string(entity))))
+	}
+	if n := c.redaction.FailedClosed; n > 0 {
+		t.failedClosed.Add(ctx, int64(n))
+	}
+}
