@@ -9,7 +9,7 @@ BIN       := bin
 # Every Go source of the repository except the generated distribution.
 GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './node_modules/*') go.mod go.sum
 
-.PHONY: all build run test test-unit test-e2e bench lint fuzz clean
+.PHONY: all build run test test-deps test-unit test-e2e bench lint fuzz clean
 
 all: build
 
@@ -34,15 +34,30 @@ build: $(BIN)/otelcol-llm $(BIN)/llmctl
 run: build
 	$(BIN)/otelcol-llm --config examples/quickstart/config.yaml
 
+# The real peers of the end-to-end tests, from Debian's packages: Prometheus scrapes us,
+# Alertmanager receives our alerts, Chromium renders the web UI. Installed when missing
+# and apt-get can run (as root, or with sudo); otherwise those tests are skipped locally
+# and fail in CI (CI=true), where .ci/run installs them.
+E2E_PEERS := prometheus prometheus-alertmanager chromium
+test-deps:
+	@missing=""; for b in $(E2E_PEERS); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	    echo "missing:$$missing (install them with apt-get to run every end-to-end test)"; exit 0; fi; \
+	  echo "installing:$$missing"; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null; \
+	fi
+
 # Every test: unit, golden, fuzz seeds, benchmarks compile, and the end-to-end tests that
 # run the built distribution against real peers.
-test: lint build
+test: lint test-deps build
 	$(GO) test -count=1 -timeout 20m ./...
 
 test-unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
 
-test-e2e: build
+test-e2e: test-deps build
 	$(GO) test -count=1 -timeout 20m ./e2e/...
 
 bench:

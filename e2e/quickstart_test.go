@@ -43,7 +43,7 @@ func TestQuickstartAsWritten(t *testing.T) {
 		"gen_ai.conversation.id: Str(sess-42)",
 		`gen_ai.input.messages: Str([{"role":"user","parts":[{"type":"text","content":"My email is <EMAIL>, can you reset my password?"}]}])`,
 		// 1000 uncached × 0.15 + 200 cached × 0.075 + 300 output × 0.60, per million tokens
-		"otelcol_llm.cost.total: Double(0.000345",
+		"otelcol_llm.cost.total: Double(0.000345)",
 		"otelcol_llm.pricing.model: Str(gpt-4o-mini)",
 		`otelcol_llm.redaction.summary: Str({"EMAIL":2})`,
 	}

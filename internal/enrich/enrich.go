@@ -4,6 +4,8 @@
 package enrich
 
 import (
+	"math"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -71,9 +73,9 @@ func (e *Enricher) price(attrs pcommon.Map, usage genai.Usage) Outcome {
 		removeCost(attrs)
 		return NotACall
 	}
-	attrs.PutDouble(genai.CostTotal, cost.Total)
-	attrs.PutDouble(genai.CostInput, cost.Input)
-	attrs.PutDouble(genai.CostOutput, cost.Output)
+	attrs.PutDouble(genai.CostTotal, usd(cost.Total))
+	attrs.PutDouble(genai.CostInput, usd(cost.Input))
+	attrs.PutDouble(genai.CostOutput, usd(cost.Output))
 	putNonZero(attrs, genai.CostCacheRead, cost.CacheRead)
 	putNonZero(attrs, genai.CostCacheWrite, cost.CacheWrite)
 	putNonZero(attrs, genai.CostReasoning, cost.Reasoning)
@@ -82,9 +84,13 @@ func (e *Enricher) price(attrs pcommon.Map, usage genai.Usage) Outcome {
 	return Priced
 }
 
+// usd rounds a cost to a millionth of a micro-dollar: far below any billing precision,
+// and it keeps float noise (0.00034500000000000004) out of what users read and sum.
+func usd(v float64) float64 { return math.Round(v*1e12) / 1e12 }
+
 func putNonZero(attrs pcommon.Map, key string, v float64) {
 	if v != 0 {
-		attrs.PutDouble(key, v)
+		attrs.PutDouble(key, usd(v))
 	} else {
 		attrs.Remove(key)
 	}
