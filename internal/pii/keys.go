@@ -1,0 +1,60 @@
+package pii
+
+// secretKeyNames are attribute and JSON key names whose values are credentials whatever
+// they look like. A key matches when its last dot-separated segment ends with one of
+// them, ignoring case: http.request.header.x-api-key, db_password, clientSecret.
+var secretKeyNames = []string{
+	"authorization", "api_key", "apikey", "api-key", "password", "passwd", "passphrase",
+	"secret", "token", "cookie", "private_key", "privatekey", "private-key", "access_key",
+	"accesskey", "access-key", "credentials", "credential", "session_key", "x-amz-security-token",
+}
+
+// secretKeyEnds is a bit set of the last two letters of secretKeyNames: most keys
+// (role, content, gen_ai.request.model) are rejected by one lookup.
+var secretKeyEnds = func() (t [1024]uint64) {
+	for _, n := range secretKeyNames {
+		i := endPair(n)
+		t[i>>6] |= 1 << (i & 63)
+	}
+	return t
+}()
+
+// endPair is the last two bytes of s, lower-cased, as one number.
+func endPair(s string) uint16 {
+	a, b := s[len(s)-2], s[len(s)-1]
+	if isUpper(a) {
+		a += 'a' - 'A'
+	}
+	if isUpper(b) {
+		b += 'a' - 'A'
+	}
+	return uint16(a)<<8 | uint16(b)
+}
+
+// IsSecretKey reports whether the key (an attribute key or a JSON member name) names a
+// secret, by the built-in names or the extra ones (lower case).
+func IsSecretKey(key string, extra []string) bool {
+	seg := key
+	for i := len(key) - 1; i >= 0; i-- {
+		if key[i] == '.' {
+			seg = key[i+1:]
+			break
+		}
+	}
+	if len(seg) < 3 || len(seg) > 96 {
+		return false
+	}
+	if i := endPair(seg); secretKeyEnds[i>>6]&(1<<(i&63)) != 0 {
+		for _, n := range secretKeyNames {
+			if hasSuffixFold(seg, n) {
+				return true
+			}
+		}
+	}
+	for _, n := range extra {
+		if hasSuffixFold(seg, n) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,445 @@
+package pii
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Byte classes of the prefilter.
+const (
+	clsWord    = 1 << iota // [A-Za-z0-9_-]: secret tokens, IBANs, digit runs
+	clsDigit               // [0-9]
+	clsAlpha               // [A-Za-z]
+	clsLocal               // characters of an email local part
+	clsHex                 // [0-9A-Fa-f]
+	clsSpecial             // '@', ':', '+', '(': where emails, URLs, IPv6 and phones start
+)
+
+var class = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case b >= '0' && b <= '9':
+			t[c] = clsWord | clsDigit | clsLocal | clsHex
+		case b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z':
+			t[c] = clsWord | clsAlpha | clsLocal
+			if b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' {
+				t[c] |= clsHex
+			}
+		case b == '_' || b == '-':
+			t[c] = clsWord | clsLocal
+		case b == '.' || b == '+' || b == '%':
+			t[c] = clsLocal
+		}
+		switch b {
+		case '@', ':', '+', '(':
+			t[c] |= clsSpecial
+		}
+	}
+	return t
+}()
+
+func isDigit(c byte) bool { return c-'0' < 10 }
+func isAlpha(c byte) bool { return class[c]&clsAlpha != 0 }
+func isAlnum(c byte) bool { return class[c]&(clsAlpha|clsDigit) != 0 }
+func isWord(c byte) bool  { return class[c]&clsWord != 0 }
+func isUpper(c byte) bool { return c-'A' < 26 }
+func isLower(c byte) bool { return c-'a' < 26 }
+
+// Custom is a user-defined detector: a regex with optional keywords and validator.
+type Custom struct {
+	Entity   Entity
+	Regex    *regexp.Regexp
+	Keywords []string // lower case; the regex runs only if one occurs
+	// Validate, when set, must accept the matched text.
+	Validate func(string) bool
+
+	prefix string // literal prefix of Regex, used as keyword when Keywords is empty
+}
+
+// Scanner finds sensitive values in text. It is immutable and safe for concurrent use.
+type Scanner struct {
+	on     map[Entity]bool
+	custom []Custom
+	all    bool // every built-in detector is on
+	phones phoneRegions
+}
+
+// NewScanner returns a scanner with every built-in detector on except those in off,
+// plus the custom detectors.
+func NewScanner(off []Entity, custom []Custom) *Scanner {
+	s := &Scanner{on: map[Entity]bool{}, all: true, phones: defaultPhoneRegions}
+	for _, e := range BuiltIn {
+		s.on[e] = true
+	}
+	for _, e := range off {
+		s.on[e] = false
+		s.all = false
+	}
+	for _, c := range custom {
+		for i, k := range c.Keywords {
+			c.Keywords[i] = strings.ToLower(k)
+		}
+		if len(c.Keywords) == 0 {
+			if p, _ := c.Regex.LiteralPrefix(); len(p) > 0 {
+				c.prefix = p
+			}
+		}
+		s.on[c.Entity] = true
+		s.custom = append(s.custom, c)
+	}
+	return s
+}
+
+// Scan appends the findings in text to dst, sorted by position and without overlaps:
+// overlapping candidates are merged, so no byte of any candidate is left out.
+func (s *Scanner) Scan(text string, dst []Finding) []Finding {
+	base := len(dst)
+	sc := scan{s: s, text: text, out: dst}
+	sc.run()
+	for i := range s.custom {
+		sc.runCustom(&s.custom[i])
+	}
+	return mergeFindings(sc.out, base)
+}
+
+// scan is the state of one Scan call.
+type scan struct {
+	s    *Scanner
+	text string
+	out  []Finding
+	aws  bool // an AWS access key was seen: look for the secret key next to it
+	// numEnd is the end of the last digit group examined: its later groups are not
+	// numbers of their own ("+1 415 155-0000" is not "415 155-0000").
+	numEnd int
+	// phoneChecks counts libphonenumber validations (tens of microseconds each), so
+	// that text crafted to be full of phone-shaped numbers stays cheap.
+	phoneChecks int
+}
+
+func (sc *scan) add(e Entity, start, end int) {
+	if !sc.s.all && !sc.s.on[e] {
+		return
+	}
+	sc.out = append(sc.out, Finding{Entity: e, Start: start, End: end})
+}
+
+// boring bytes cannot start or be part of a candidate by themselves: lower-case letters
+// (every built-in token has a digit, an upper-case letter, '-' or '_' early on) and the
+// punctuation of prose. Runs of them are skipped eight bytes at a time.
+var boring = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = 1
+	}
+	for _, c := range " .,;!?'\"\n\r\t)" {
+		t[c] = 1
+	}
+	return t
+}()
+
+func (sc *scan) run() {
+	text := sc.text
+	n := len(text)
+	i := 0
+	for i < n {
+		if i+8 <= n {
+			from, skipped := i, false
+			for i+8 <= n {
+				w := text[i : i+8]
+				if boring[w[0]]&boring[w[1]]&boring[w[2]]&boring[w[3]]&boring[w[4]]&boring[w[5]]&boring[w[6]]&boring[w[7]] == 0 {
+					break
+				}
+				i += 8
+				skipped = true
+			}
+			// Resume at the start of the word (or dotted name: hooks.slack.com) the
+			// skip ended in.
+			for skipped && i > from && i < n && (isWord(text[i-1]) || text[i-1] == '.') {
+				i--
+			}
+			if i == n {
+				break
+			}
+		}
+		c := text[i]
+		k := class[c]
+		if k&clsWord == 0 {
+			if k&clsSpecial != 0 {
+				if end := sc.special(i); end > i {
+					i = end
+					continue
+				}
+			}
+			i++
+			continue
+		}
+		start := i
+		i++
+		for i < n && class[text[i]]&clsWord != 0 {
+			i++
+		}
+		// Fast path: a short lower-case or capitalised word can only be a key
+		// (api_key=) or "bearer"/"basic"/"hooks" (IBANs and AWS keys start with two
+		// capitals); most words of prose stop here.
+		if l := i - start; l < 12 && l != 5 && l != 6 && (isLower(c) || isUpper(c) && (l < 4 || !isUpper(text[start+1]))) && !mayBeKey(text, i) {
+			continue
+		}
+		if k&clsDigit != 0 && start >= sc.numEnd && numberStart(text, start) {
+			if end, found := sc.number(start); found {
+				i = max(i, end)
+				continue
+			}
+		}
+		if next := sc.token(start, i); next > i {
+			i = next
+		}
+	}
+	if sc.aws {
+		sc.awsSecrets()
+	}
+}
+
+// special handles the bytes that start a candidate outside words. It returns where
+// scanning resumes, or i when nothing was found.
+func (sc *scan) special(i int) int {
+	text := sc.text
+	switch text[i] {
+	case '@':
+		if end := sc.email(i); end > i {
+			return end
+		}
+	case ':':
+		if end := sc.colon(i); end > i {
+			return end
+		}
+	case '+', '(':
+		if i+1 < len(text) && isDigit(text[i+1]) && i >= sc.numEnd && numberStart(text, i) {
+			if end, found := sc.number(i); found {
+				return end
+			}
+		}
+	}
+	return i
+}
+
+// numberStart reports whether a number may start at i: not in the middle of a word or
+// an identifier such as PRD-4111 or v1.2.
+func numberStart(text string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := text[i-1]
+	if isAlnum(p) {
+		return false
+	}
+	if (p == '-' || p == '_' || p == '.' || p == '/') && i >= 2 && isAlnum(text[i-2]) {
+		return false
+	}
+	return true
+}
+
+// token examines a run of word characters text[start:end] and returns where scanning
+// resumes (end unless a finding extends beyond it).
+func (sc *scan) token(start, end int) int {
+	text := sc.text
+	l := end - start
+	c0 := text[start]
+	if l >= 12 {
+		if e := sc.secretToken(start, end); e >= 0 {
+			return e
+		}
+	}
+	if l >= 4 && isUpper(c0) && isUpper(text[start+1]) && isDigit(text[start+2]) && isDigit(text[start+3]) &&
+		(start == 0 || !isAlnum(text[start-1])) {
+		if e := iban(text, start); e > 0 {
+			sc.add(IBAN, start, e)
+			return e
+		}
+	}
+	switch {
+	case (c0 == '1' || c0 == '3') && l >= 25 && l <= 34:
+		if base58Check(text[start:end]) {
+			sc.add(CryptoWallet, start, end)
+			return end
+		}
+	case (c0 == 'b' || c0 == 'B') && l >= 14 && l <= 74 && (text[start+1] == 'c' || text[start+1] == 'C') && text[start+2] == '1':
+		if bech32Valid(text[start:end]) {
+			sc.add(CryptoWallet, start, end)
+			return end
+		}
+	case c0 == '-' && l >= 10 && strings.HasPrefix(text[start:], "-----BEGIN"):
+		if e := sc.privateKey(start); e > 0 {
+			return e
+		}
+	case (l == 5 || l == 6) && end < len(text) && text[end] == ' ':
+		if e := sc.authorization(start, end); e > 0 {
+			return e
+		}
+	case l == 5 && c0 == 'h' && strings.HasPrefix(text[start:], "hooks.slack.com/"):
+		if e := sc.slackWebhook(start); e > 0 {
+			return e
+		}
+	}
+	// Credentials after a lower-case "bearer " or "basic " that the skip passed over.
+	if start >= 6 && text[start-1] == ' ' && (text[start-2]|0x20 == 'r' || text[start-2]|0x20 == 'c') {
+		if start >= 7 && hasPrefixFold(text[start-7:], "bearer ") && (start == 7 || !isWord(text[start-8])) {
+			if e := sc.authorization(start-7, start-1); e > 0 {
+				return e
+			}
+		} else if hasPrefixFold(text[start-6:], "basic ") && (start == 6 || !isWord(text[start-7])) {
+			if e := sc.authorization(start-6, start-1); e > 0 {
+				return e
+			}
+		}
+	}
+	if end < len(text) && l >= 3 && followedBySeparator(text, end) {
+		if e := sc.keyValue(start, end); e > 0 {
+			return e
+		}
+	}
+	return end
+}
+
+// keyFollows are the bytes that may follow a key: a separator or a closing quote.
+var keyFollows = [256]bool{'=': true, ':': true, '"': true, '\'': true}
+
+// mayBeKey is the cheap test for a key=value separator after the word ending at i.
+func mayBeKey(text string, i int) bool {
+	return i < len(text) && (keyFollows[text[i]] || text[i] == ' ' && i+1 < len(text) && keyFollows[text[i+1]])
+}
+
+// followedBySeparator reports whether a key=value separator follows the key that ends
+// at i, after an optional closing quote and up to two spaces.
+func followedBySeparator(text string, i int) bool {
+	for k := 0; k < 3 && i < len(text); k++ {
+		switch text[i] {
+		case '=', ':':
+			return true
+		case '"', '\'', ' ':
+			i++
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// mergeFindings sorts dst[base:] and merges overlapping findings into one that covers
+// both, typed by the more specific detector.
+func mergeFindings(dst []Finding, base int) []Finding {
+	fs := dst[base:]
+	if len(fs) < 2 {
+		return dst
+	}
+	if !slices.IsSortedFunc(fs, cmpFinding) {
+		slices.SortFunc(fs, cmpFinding)
+	}
+	w := 0
+	for _, f := range fs[1:] {
+		last := &fs[w]
+		if f.Start < last.End {
+			if rank(f.Entity) > rank(last.Entity) ||
+				rank(f.Entity) == rank(last.Entity) && f.End-f.Start > last.End-last.Start {
+				last.Entity = f.Entity
+			}
+			last.End = max(last.End, f.End)
+			continue
+		}
+		w++
+		fs[w] = f
+	}
+	return dst[:base+w+1]
+}
+
+func cmpFinding(a, b Finding) int {
+	if a.Start != b.Start {
+		return a.Start - b.Start
+	}
+	return b.End - a.End
+}
+
+// rank orders entity types by specificity when findings overlap.
+func rank(e Entity) int {
+	switch e {
+	case GenericSecret:
+		return 0
+	case Authorization, ConnectionString, URLCredentials:
+		return 1
+	case Email, Phone, IPAddress, USSSN, CreditCard, IBAN, CryptoWallet:
+		return 2
+	}
+	if IsBuiltIn(e) {
+		return 4
+	}
+	return 3
+}
+
+func (sc *scan) runCustom(c *Custom) {
+	text := sc.text
+	if len(c.Keywords) > 0 {
+		hit := false
+		for _, k := range c.Keywords {
+			if containsFold(text, k) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return
+		}
+	} else if c.prefix != "" && !strings.Contains(text, c.prefix) {
+		return
+	}
+	for _, loc := range c.Regex.FindAllStringIndex(text, -1) {
+		if loc[0] == loc[1] {
+			continue
+		}
+		if c.Validate != nil && !c.Validate(text[loc[0]:loc[1]]) {
+			continue
+		}
+		sc.add(c.Entity, loc[0], loc[1])
+	}
+}
+
+// containsFold reports whether s contains the lower-case ASCII keyword kw, ignoring
+// ASCII case, without allocating.
+func containsFold(s, kw string) bool {
+	if kw == "" {
+		return true
+	}
+	k0 := kw[0]
+	u0 := k0
+	if isLower(k0) {
+		u0 = k0 - 'a' + 'A'
+	}
+	for i := 0; i+len(kw) <= len(s); i++ {
+		c := s[i]
+		if (c == k0 || c == u0) && hasPrefixFold(s[i:], kw) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix p, ignoring
+// ASCII case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := s[i]
+		if isUpper(c) {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func hasSuffixFold(s, p string) bool {
+	return len(s) >= len(p) && hasPrefixFold(s[len(s)-len(p):], p)
+}

@@ -1,0 +1,261 @@
+package redact
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/pii"
+)
+
+// Traces redacts every string attribute of resources, scopes, spans, span events and
+// links in place, applies the content policy to GenAI content attributes, and writes
+// the per-span summary attribute (counts per entity type, never values).
+func (r *Redactor) Traces(td ptrace.Traces) Stats {
+	var st Stats
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		service := genai.Str(rs.Resource().Attributes(), genai.ServiceName)
+		rc := counts{stats: &st}
+		r.attrs(rs.Resource().Attributes(), policyFull, &rc)
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			r.attrs(ss.Scope().Attributes(), policyFull, &rc)
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				span := spans.At(k)
+				attrs := span.Attributes()
+				pol := r.content.resolve(service, genai.Str(attrs, genai.OperationName))
+				c := counts{stats: &st}
+				r.attrs(attrs, pol, &c)
+				events := span.Events()
+				for e := 0; e < events.Len(); e++ {
+					r.attrs(events.At(e).Attributes(), pol, &c)
+				}
+				links := span.Links()
+				for l := 0; l < links.Len(); l++ {
+					r.attrs(links.At(l).Attributes(), pol, &c)
+				}
+				writeSummary(attrs, c.local)
+			}
+		}
+	}
+	return st
+}
+
+// Logs redacts resource, scope and log record attributes and log bodies (strings,
+// JSON in strings, maps and slices) in place, and writes the summary attribute on each
+// record with findings. The content policy applies to GenAI content attributes and to
+// the bodies of GenAI events (event name gen_ai.*).
+func (r *Redactor) Logs(ld plog.Logs) Stats {
+	var st Stats
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		service := genai.Str(rl.Resource().Attributes(), genai.ServiceName)
+		rc := counts{stats: &st}
+		r.attrs(rl.Resource().Attributes(), policyFull, &rc)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			r.attrs(sl.Scope().Attributes(), policyFull, &rc)
+			records := sl.LogRecords()
+			for k := 0; k < records.Len(); k++ {
+				lr := records.At(k)
+				attrs := lr.Attributes()
+				pol := r.content.resolve(service, genai.Str(attrs, genai.OperationName))
+				c := counts{stats: &st}
+				r.attrs(attrs, pol, &c)
+				event := lr.EventName()
+				if event == "" {
+					event = genai.Str(attrs, genai.EventName)
+				}
+				bodyPol := policyFull
+				if strings.HasPrefix(event, "gen_ai.") {
+					bodyPol = pol
+				}
+				r.body(lr.Body(), bodyPol, &c)
+				writeSummary(attrs, c.local)
+			}
+		}
+	}
+	return st
+}
+
+// resolve picks the policy for a service and an operation: the stricter of the two
+// when both are configured.
+func (p contentPolicies) resolve(service, operation string) policy {
+	sp, sok := p.services[service]
+	op, ook := p.operations[operation]
+	switch {
+	case sok && ook:
+		return stricter(sp, op)
+	case sok:
+		return sp
+	case ook:
+		return op
+	}
+	return p.def
+}
+
+// contentKeys are the attributes that hold GenAI content, subject to the content policy.
+var contentKeys = map[string]bool{
+	genai.InputMessages:         true,
+	genai.OutputMessages:        true,
+	genai.SystemInstructions:    true,
+	genai.ToolCallArguments:     true,
+	genai.ToolCallResult:        true,
+	genai.RetrievalDocuments:    true,
+	genai.RetrievalQueryText:    true,
+	genai.EvaluationExplanation: true,
+}
+
+// attrs processes an attribute map in place, removing dropped attributes. pol applies
+// to the content attributes; in a nested map (a structured body) it applies to every
+// member but the structural ones (role, type, ...).
+func (r *Redactor) attrs(m pcommon.Map, pol policy, c *counts) { r.walkMap(m, pol, c, false) }
+
+func (r *Redactor) walkMap(m pcommon.Map, pol policy, c *counts, nested bool) {
+	if m.Len() == 0 {
+		return
+	}
+	m.RemoveIf(func(k string, val pcommon.Value) bool {
+		if r.attr(k, val, pol, c, nested) {
+			c.stats.AttributesDropped++
+			return true
+		}
+		return false
+	})
+}
+
+// attr processes one attribute and reports whether to drop it.
+func (r *Redactor) attr(k string, val pcommon.Value, pol policy, c *counts, nested bool) bool {
+	if _, ok := r.allowedKeys[k]; ok || k == genai.RedactionSummary {
+		return false
+	}
+	v := valueCtx{r: r, c: c, pol: policyFull}
+	if contentKeys[k] || nested && !structuralKeys[k] {
+		v.pol = pol
+	}
+	if ka, ok := r.keyActions[k]; ok {
+		return v.wholeValue(val, ka.label, ka.action)
+	}
+	if r.isSecretKey(k) {
+		return v.wholeValue(val, pii.Secret, r.action(pii.Secret))
+	}
+	return v.value(val)
+}
+
+// value processes any attribute value; maps are walked with their own keys.
+func (v *valueCtx) value(val pcommon.Value) bool {
+	switch val.Type() {
+	case pcommon.ValueTypeStr:
+		out, res := v.text(val.Str())
+		switch res {
+		case dropAttr:
+			return true
+		case changed:
+			val.SetStr(out)
+		}
+	case pcommon.ValueTypeInt:
+		// Cards and phone numbers sent as integers.
+		if n := val.Int(); n >= 1e8 || n <= -1e8 {
+			out, res := v.plain(strconv.FormatInt(n, 10))
+			switch res {
+			case dropAttr:
+				return true
+			case changed:
+				val.SetStr(out)
+			}
+		}
+	case pcommon.ValueTypeSlice:
+		s := val.Slice()
+		for i := 0; i < s.Len(); i++ {
+			if v.value(s.At(i)) {
+				return true
+			}
+		}
+	case pcommon.ValueTypeMap:
+		v.r.walkMap(val.Map(), v.pol, v.c, true)
+	}
+	return false
+}
+
+// wholeValue applies an action to every scalar in val, whatever it holds.
+func (v *valueCtx) wholeValue(val pcommon.Value, e pii.Entity, a Action) bool {
+	switch val.Type() {
+	case pcommon.ValueTypeStr, pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBytes:
+		s := val.AsString()
+		if s == "" {
+			return false
+		}
+		out, res := v.whole(s, e, a)
+		switch res {
+		case dropAttr:
+			return true
+		case changed:
+			val.SetStr(out)
+		}
+	case pcommon.ValueTypeSlice:
+		s := val.Slice()
+		for i := 0; i < s.Len(); i++ {
+			if v.wholeValue(s.At(i), e, a) {
+				return true
+			}
+		}
+	case pcommon.ValueTypeMap:
+		drop := false
+		val.Map().Range(func(_ string, x pcommon.Value) bool {
+			drop = v.wholeValue(x, e, a)
+			return !drop
+		})
+		return drop
+	}
+	return false
+}
+
+// body processes a log body. A body is never removed: drop leaves a placeholder.
+func (r *Redactor) body(b pcommon.Value, pol policy, c *counts) {
+	v := valueCtx{r: r, c: c, pol: pol}
+	if b.Type() == pcommon.ValueTypeStr {
+		if out, res := v.text(b.Str()); res != unchanged {
+			b.SetStr(out)
+		}
+		return
+	}
+	if v.value(b) {
+		b.SetStr(placeholderDropped)
+	}
+}
+
+// writeSummary sets the summary attribute: a JSON object of counts per entity type,
+// keys sorted, e.g. {"EMAIL":2,"SECRET":1}.
+func writeSummary(attrs pcommon.Map, local map[pii.Entity]int) {
+	if len(local) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(local))
+	for e := range local {
+		keys = append(keys, string(e))
+	}
+	sort.Strings(keys)
+	b := make([]byte, 0, 16*len(keys))
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(local[pii.Entity(k)]), 10)
+	}
+	b = append(b, '}')
+	attrs.PutStr(genai.RedactionSummary, string(b))
+}
