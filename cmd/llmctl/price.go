@@ -1,20 +1,14 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/provider/envprovider"
-	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/internal/pricing"
@@ -194,57 +188,15 @@ func printCost(w io.Writer, u genai.Usage, c pricing.Cost) {
 }
 
 // pricingFromCollectorConfig reads the pricing section of an llm processor from a
-// collector config file, resolving ${env:…} and ${file:…} as the collector does.
+// collector config file, as the collector would.
 func pricingFromCollectorConfig(path, processorID string) (pricing.Config, error) {
-	res, err := confmap.NewResolver(confmap.ResolverSettings{
-		URIs:              []string{"file:" + path},
-		ProviderFactories: []confmap.ProviderFactory{fileprovider.NewFactory(), envprovider.NewFactory()},
-		DefaultScheme:     "env",
-	})
+	cfg := pricing.DefaultConfig()
+	where, err := unmarshalStage(path, processorID, "pricing", &cfg)
 	if err != nil {
 		return pricing.Config{}, err
 	}
-	conf, err := res.Resolve(context.Background())
-	if err != nil {
-		return pricing.Config{}, fmt.Errorf("%s: %w", path, err)
-	}
-	procs, err := conf.Sub("processors")
-	if err != nil {
-		return pricing.Config{}, fmt.Errorf("%s: processors: %w", path, err)
-	}
-	var ids []string
-	for k := range procs.ToStringMap() {
-		if k == "llm" || strings.HasPrefix(k, "llm/") {
-			ids = append(ids, k)
-		}
-	}
-	sort.Strings(ids)
-	id := processorID
-	switch {
-	case id != "":
-		if !procs.IsSet(id) {
-			return pricing.Config{}, fmt.Errorf("%s: no processor %q (llm processors: %s)", path, id, strings.Join(ids, ", "))
-		}
-	case len(ids) == 1:
-		id = ids[0]
-	case len(ids) == 0:
-		return pricing.Config{}, fmt.Errorf("%s: no llm processor under processors", path)
-	default:
-		return pricing.Config{}, fmt.Errorf("%s: several llm processors (%s): choose one with --processor", path, strings.Join(ids, ", "))
-	}
-	cfg := pricing.DefaultConfig()
-	section, err := procs.Sub(id + confmap.KeyDelimiter + "pricing")
-	if err != nil {
-		return pricing.Config{}, fmt.Errorf("%s: processors::%s::pricing: %w", path, id, err)
-	}
-	// "enabled" belongs to the processor's stage switch, not to the pricing engine.
-	raw := section.ToStringMap()
-	delete(raw, "enabled")
-	if err := confmap.NewFromStringMap(raw).Unmarshal(&cfg); err != nil {
-		return pricing.Config{}, fmt.Errorf("%s: processors::%s::pricing: %w", path, id, err)
-	}
 	if err := cfg.Validate(); err != nil {
-		return pricing.Config{}, fmt.Errorf("%s: processors::%s::pricing: %w", path, id, err)
+		return pricing.Config{}, fmt.Errorf("%s: %w", where, err)
 	}
 	return cfg, nil
 }

@@ -1,17 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
-
-	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/provider/envprovider"
-	"go.opentelemetry.io/collector/confmap/provider/fileprovider"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/redact"
 )
@@ -69,18 +64,9 @@ func runRedact(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cfg := redact.DefaultConfig()
 	if *configPath != "" {
-		section, err := llmProcessorSection(*configPath, *processorID, "redaction")
-		if err != nil {
+		if _, err := unmarshalStage(*configPath, *processorID, "redaction", &cfg); err != nil {
 			fmt.Fprintf(stderr, "llmctl redact: %v\n", err)
 			return 2
-		}
-		if section != nil {
-			raw := section.ToStringMap()
-			delete(raw, "enabled") // the processor's stage switch, not an engine option
-			if err := confmap.NewFromStringMap(raw).Unmarshal(&cfg); err != nil {
-				fmt.Fprintf(stderr, "llmctl redact: %s: redaction: %v\n", *configPath, err)
-				return 2
-			}
 		}
 	}
 	r, err := redact.New(cfg)
@@ -144,51 +130,4 @@ func printFindings(w io.Writer, found []redact.Found, counts map[string]int, dro
 	if dropped {
 		fmt.Fprintln(w, "action drop: the collector would remove the attribute holding this value")
 	}
-}
-
-// llmProcessorSection returns the named section of an llm processor in a collector
-// config file (nil when the processor has none), resolving ${env:…} and ${file:…} as
-// the collector does. processorID chooses among several llm processors.
-func llmProcessorSection(path, processorID, name string) (*confmap.Conf, error) {
-	res, err := confmap.NewResolver(confmap.ResolverSettings{
-		URIs:              []string{"file:" + path},
-		ProviderFactories: []confmap.ProviderFactory{fileprovider.NewFactory(), envprovider.NewFactory()},
-		DefaultScheme:     "env",
-	})
-	if err != nil {
-		return nil, err
-	}
-	conf, err := res.Resolve(context.Background())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	procs, err := conf.Sub("processors")
-	if err != nil {
-		return nil, fmt.Errorf("%s: processors: %w", path, err)
-	}
-	var ids []string
-	for k := range procs.ToStringMap() {
-		if k == "llm" || strings.HasPrefix(k, "llm/") {
-			ids = append(ids, k)
-		}
-	}
-	sort.Strings(ids)
-	id := processorID
-	switch {
-	case id != "":
-		if !procs.IsSet(id) {
-			return nil, fmt.Errorf("%s: no processor %q (llm processors: %s)", path, id, strings.Join(ids, ", "))
-		}
-	case len(ids) == 1:
-		id = ids[0]
-	case len(ids) == 0:
-		return nil, fmt.Errorf("%s: no llm processor under processors", path)
-	default:
-		return nil, fmt.Errorf("%s: several llm processors (%s): choose one with --processor", path, strings.Join(ids, ", "))
-	}
-	key := id + confmap.KeyDelimiter + name
-	if !procs.IsSet(key) {
-		return nil, nil
-	}
-	return procs.Sub(key)
 }
