@@ -46,42 +46,102 @@ func (c Call) Model() string {
 	return c.RequestModel
 }
 
-// ReadCall reads the semconv attributes of a normalized span into a Call.
+// ReadCall reads the semconv attributes of a normalized span into a Call, in one pass
+// over the attributes (a pcommon.Map lookup is a linear scan, and a span has dozens).
+// Of duplicate keys the first counts, as with Map.Get.
 func ReadCall(attrs pcommon.Map) Call {
 	var c Call
-	c.Operation = Str(attrs, OperationName)
-	c.Provider = Str(attrs, ProviderName)
-	c.RequestModel = Str(attrs, RequestModel)
-	c.ResponseModel = Str(attrs, ResponseModel)
-	c.ServerAddress = Str(attrs, ServerAddress)
-	c.ServerPort, _ = Int(attrs, ServerPort)
-	c.ErrorType = Str(attrs, ErrorType)
-	c.Conversation = Str(attrs, ConversationID)
-	c.User = Str(attrs, UserID)
-	c.AgentName = Str(attrs, AgentName)
-	c.ToolName = Str(attrs, ToolName)
-	c.Usage = ReadUsage(attrs)
-	c.TimeToFirstChunk, _ = Float(attrs, ResponseTimeToFirstChunk)
+	var r reader
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		switch k {
+		case OperationName:
+			r.str(0, v, &c.Operation)
+		case ProviderName:
+			r.str(1, v, &c.Provider)
+		case RequestModel:
+			r.str(2, v, &c.RequestModel)
+		case ResponseModel:
+			r.str(3, v, &c.ResponseModel)
+		case ServerAddress:
+			r.str(4, v, &c.ServerAddress)
+		case ServerPort:
+			if r.first(5) {
+				c.ServerPort, _ = ValueInt(v)
+			}
+		case ErrorType:
+			r.str(6, v, &c.ErrorType)
+		case ConversationID:
+			r.str(7, v, &c.Conversation)
+		case UserID:
+			r.str(8, v, &c.User)
+		case AgentName:
+			r.str(9, v, &c.AgentName)
+		case ToolName:
+			r.str(10, v, &c.ToolName)
+		case ResponseTimeToFirstChunk:
+			if r.first(11) {
+				c.TimeToFirstChunk, _ = ValueFloat(v)
+			}
+		default:
+			r.usage(k, v, &c.Usage)
+		}
+		return true
+	})
 	return c
 }
 
-// ReadUsage reads the semconv usage attributes. Negative counts are treated as absent.
+// ReadUsage reads the semconv usage attributes in one pass. Negative counts are treated
+// as absent.
 func ReadUsage(attrs pcommon.Map) Usage {
 	var u Usage
-	u.Input, u.HasInput = count(attrs, UsageInputTokens)
-	u.Output, u.HasOutput = count(attrs, UsageOutputTokens)
-	u.CacheRead, u.HasCacheRead = count(attrs, UsageCacheReadInputTokens)
-	u.CacheWrite, u.HasCacheWrite = count(attrs, UsageCacheCreationInputTokens)
-	u.Reasoning, u.HasReasoning = count(attrs, UsageReasoningOutputTokens)
+	var r reader
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		r.usage(k, v, &u)
+		return true
+	})
 	return u
 }
 
-func count(attrs pcommon.Map, key string) (int64, bool) {
-	n, ok := Int(attrs, key)
-	if !ok || n < 0 {
-		return 0, false
+// reader tracks which keys a one-pass read has seen, so that the first of duplicate
+// keys wins as it does with Map.Get. Bits 0–15 are ReadCall's, 16 and up usage counts.
+type reader struct{ seen uint32 }
+
+func (r *reader) first(bit uint) bool {
+	if r.seen&(1<<bit) != 0 {
+		return false
 	}
-	return n, true
+	r.seen |= 1 << bit
+	return true
+}
+
+func (r *reader) str(bit uint, v pcommon.Value, dst *string) {
+	if r.first(bit) && v.Type() == pcommon.ValueTypeStr {
+		*dst = v.Str()
+	}
+}
+
+func (r *reader) usage(k string, v pcommon.Value, u *Usage) {
+	switch k {
+	case UsageInputTokens:
+		r.count(16, v, &u.Input, &u.HasInput)
+	case UsageOutputTokens:
+		r.count(17, v, &u.Output, &u.HasOutput)
+	case UsageCacheReadInputTokens:
+		r.count(18, v, &u.CacheRead, &u.HasCacheRead)
+	case UsageCacheCreationInputTokens:
+		r.count(19, v, &u.CacheWrite, &u.HasCacheWrite)
+	case UsageReasoningOutputTokens:
+		r.count(20, v, &u.Reasoning, &u.HasReasoning)
+	}
+}
+
+func (r *reader) count(bit uint, v pcommon.Value, n *int64, has *bool) {
+	if !r.first(bit) {
+		return
+	}
+	if c, ok := ValueInt(v); ok && c >= 0 {
+		*n, *has = c, true
+	}
 }
 
 // Str returns a string attribute, or "" when it is absent or not a string.

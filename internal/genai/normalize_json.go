@@ -112,6 +112,15 @@ func appendRawSlow(dst []byte, raw []byte) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// htmlSafe marks the ASCII bytes written unescaped: one table load per byte instead of
+// six comparisons, on the loop that writes every message's text.
+var htmlSafe = func() (t [utf8.RuneSelf]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\' && b != '<' && b != '>' && b != '&'
+	}
+	return t
+}()
+
 // appendJSONString appends s as a JSON string escaped as encoding/json does by default
 // (HTML-safe, invalid UTF-8 replaced by U+FFFD).
 func appendJSONString(dst []byte, s string) []byte {
@@ -119,7 +128,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+			if htmlSafe[b] {
 				i++
 				continue
 			}

@@ -36,7 +36,9 @@ func (c *NormalizeConfig) Validate() error {
 	return c.library().Validate()
 }
 
-func (c *NormalizeConfig) library() *normalize.Config { return (*normalize.Config)(&c.NormalizeSettings) }
+func (c *NormalizeConfig) library() *normalize.Config {
+	return (*normalize.Config)(&c.NormalizeSettings)
+}
 
 // PricingSettings are the price catalog options (see internal/pricing).
 type PricingSettings pricing.Config
