@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
+)
+
+// BenchmarkWriteTraces measures ingestion: batches of 222 generated traces (~780 spans),
+// one transaction each, as the exporter writes them.
+func BenchmarkWriteTraces(b *testing.B) {
+	s := openBench(b, filepath.Join(b.TempDir(), "ingest.db"))
+	var batches []ptrace.Traces
+	_ = storegen.Generate(storegen.Options{Seed: 7, Start: base, Period: time.Hour, Traces: 20 * 222, Users: 100, Sessions: 1000}, 222,
+		func(td ptrace.Traces) error { batches = append(batches, td); return nil })
+	ctx := context.Background()
+	b.ReportAllocs()
+	spans, i := 0, 0
+	var wall, cpu time.Duration
+	for b.Loop() {
+		// Fresh trace ids each round, or the store would skip them as duplicates.
+		td := batches[i%len(batches)]
+		if i >= len(batches) {
+			td = reID(td, i/len(batches))
+		}
+		w, c := time.Now(), cpuTime()
+		if err := s.WriteTraces(ctx, td); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cpuTime() - c
+		wall += time.Since(w)
+		spans += td.SpanCount()
+		i++
+	}
+	b.ReportMetric(float64(spans)/wall.Seconds(), "spans/s")
+	// CPU per span is what the machine's load does not distort: spans/s on an idle core
+	// is 1e6 divided by it. Both figures leave out the re-identification copy above.
+	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(spans), "cpu-µs/span")
+}
+
+// cpuTime is the CPU time (user and system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkWriteTracesConcurrent writes from 4 goroutines, as the exporter's sending
+// queue consumers do: encoding overlaps the single writer. Run with -benchtime=60x at
+// most (the batches are distinct so that none is skipped as a duplicate).
+func BenchmarkWriteTracesConcurrent(b *testing.B) {
+	s := openBench(b, filepath.Join(b.TempDir(), "ingest.db"))
+	var batches []ptrace.Traces
+	_ = storegen.Generate(storegen.Options{Seed: 7, Start: base, Period: time.Hour, Traces: 60 * 222, Users: 100, Sessions: 1000}, 222,
+		func(td ptrace.Traces) error { batches = append(batches, td); return nil })
+	ctx := context.Background()
+	var next, spans atomic.Int64
+	b.SetParallelism(2) // 2 × GOMAXPROCS goroutines
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			if int(i) >= len(batches) {
+				b.Fatalf("more than %d iterations: use -benchtime=%dx", len(batches), len(batches))
+			}
+			if err := s.WriteTraces(ctx, batches[i]); err != nil {
+				b.Fatal(err)
+			}
+			spans.Add(int64(batches[i].SpanCount()))
+		}
+	})
+	b.ReportMetric(float64(spans.Load())/time.Since(start).Seconds(), "spans/s")
+}
+
+func reID(td ptrace.Traces, round int) ptrace.Traces {
+	out := ptrace.NewTraces()
+	td.CopyTo(out)
+	for _, rs := range out.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, sp := range ss.Spans().All() {
+				id := sp.TraceID()
+				id[0] = byte(round)
+				id[1] = byte(round >> 8)
+				sp.SetTraceID(id)
+			}
+		}
+	}
+	return out
+}
+
+func openBench(b *testing.B, path string) *Store {
+	s, err := Open(context.Background(), Options{Path: path})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// benchSpans is the size of the query benchmark data set; LLMSTORE_BENCH_SPANS overrides
+// it. The data set is built once into the temp dir and reused by later runs.
+func benchSpans() int {
+	if n, err := strconv.Atoi(os.Getenv("LLMSTORE_BENCH_SPANS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// benchEnd is the end of the data set: 30 days of traffic (the default trace retention).
+var benchEnd = base.Add(30 * day)
+
+var buildOnce sync.Once
+
+func querySet(b *testing.B) *Store {
+	n := benchSpans()
+	path := filepath.Join(os.TempDir(), "llmstore-bench-"+strconv.Itoa(n)+".db")
+	buildOnce.Do(func() {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		s, err := Open(context.Background(), Options{Path: path + ".tmp"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		traces := int(float64(n) / storegen.SpansPerTrace)
+		err = storegen.Generate(storegen.Options{Seed: 42, Start: base, Period: 30 * day, Traces: traces, Users: 500, Sessions: 20000}, 500,
+			func(td ptrace.Traces) error { return s.WriteTraces(context.Background(), td) })
+		if err != nil {
+			b.Fatal(err)
+		}
+		u, _ := s.Usage(context.Background())
+		s.Close()
+		b.Logf("built %d spans (%d traces) in %s, %d MiB", u.Rows["spans"], u.Rows["traces"], time.Since(start).Round(time.Millisecond), u.FileBytes>>20)
+		if err := os.Rename(path+".tmp", path); err != nil {
+			b.Fatal(err)
+		}
+	})
+	return openBench(b, path)
+}
+
+// BenchmarkQueries runs the dashboard's queries over the data set; p50/p95 wall time
+// and CPU time per query are reported in ms (on a shared machine, CPU time is what the
+// query costs; wall time adds the wait for a core).
+func BenchmarkQueries(b *testing.B) {
+	s := querySet(b)
+	ctx := context.Background()
+	window := func(d time.Duration) Window { return Window{From: benchEnd.Add(-d), To: benchEnd} }
+	for _, q := range []struct {
+		name string
+		run  func() error
+	}{
+		{"overview/1h", func() error { _, err := s.Overview(ctx, window(time.Hour), 0); return err }},
+		{"overview/24h", func() error { _, err := s.Overview(ctx, window(day), 0); return err }},
+		{"overview/7d", func() error { _, err := s.Overview(ctx, window(7*day), 0); return err }},
+		{"overview/30d", func() error { _, err := s.Overview(ctx, window(30*day), 0); return err }},
+		{"traces/24h", func() error { _, err := s.Traces(ctx, TraceFilter{Window: window(day)}); return err }},
+		{"traces/30d", func() error { _, err := s.Traces(ctx, TraceFilter{Window: window(30 * day)}); return err }},
+		{"traces/30d/errors", func() error {
+			_, err := s.Traces(ctx, TraceFilter{Window: window(30 * day), ErrorsOnly: true})
+			return err
+		}},
+		{"traces/30d/model", func() error {
+			_, err := s.Traces(ctx, TraceFilter{Window: window(30 * day), Model: "gemini-2.0-flash"})
+			return err
+		}},
+		{"traces/30d/user+min_duration", func() error {
+			_, err := s.Traces(ctx, TraceFilter{Window: window(30 * day), User: "user-7", MinDuration: 2 * time.Second})
+			return err
+		}},
+		{"traces/30d/text", func() error {
+			_, err := s.Traces(ctx, TraceFilter{Window: window(30 * day), Text: "meeting notes"})
+			return err
+		}},
+		{"sessions/24h", func() error { _, err := s.Sessions(ctx, SessionFilter{Window: window(day)}); return err }},
+		{"session", func() error { _, err := s.Session(ctx, "session-7"); return err }},
+		{"dependencies/24h", func() error { _, err := s.Dependencies(ctx, window(day)); return err }},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			var lat []time.Duration
+			cpu := cpuTime()
+			for b.Loop() {
+				t := time.Now()
+				if err := q.run(); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50-ms")
+			b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*95/100)])/1e6, "p95-ms")
+			b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(len(lat)), "cpu-ms/op")
+		})
+	}
+}

@@ -1,0 +1,181 @@
+// Package store is otelcol-llm's embedded database: GenAI traces, logs and metrics in a
+// pure-Go SQLite file (no cgo), with retention per signal, a shorter retention for message
+// content, a size cap, and the queries behind the API, the web UI and llmctl.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ErrNewerSchema is returned by Open for a file written by a newer otelcol-llm.
+var ErrNewerSchema = errors.New("database schema is newer than this build")
+
+// Options configure a Store.
+type Options struct {
+	// Path of the database file; its directory is created if missing.
+	Path string
+	// Policy is the retention policy that Enforce applies.
+	Policy Policy
+	// Now is the clock; nil means time.Now. Tests use a fake one.
+	Now func() time.Time
+}
+
+// Store is an open database. It is safe for concurrent use: writes are serialised on one
+// connection, reads run in parallel on others (WAL lets readers proceed during a write).
+type Store struct {
+	path   string
+	policy Policy
+	now    func() time.Time
+	w      *sql.DB
+	r      *sql.DB
+	ins    inserts
+
+	// resources caches resource attribute JSON → id; guarded by the single writer.
+	resMu     sync.Mutex
+	resources map[string]int64
+}
+
+// Open opens or creates the database at opts.Path, migrating an older schema. A file
+// from a newer build, a file that is not SQLite, or a file another process holds locked
+// is refused with an error that says what to do; the file is never modified then.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	if opts.Path == "" {
+		return nil, errors.New("store: path is empty")
+	}
+	if dir := filepath.Dir(opts.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: creating directory for %s: %w", opts.Path, err)
+		}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{path: opts.Path, policy: opts.Policy, now: now, resources: map[string]int64{}}
+	var err error
+	if s.w, err = openDB(opts.Path, false); err != nil {
+		return nil, err
+	}
+	s.w.SetMaxOpenConns(1)
+	if err := s.migrate(ctx); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if s.r, err = openDB(opts.Path, true); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	s.r.SetMaxOpenConns(4)
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: preparing statements on %s: %w", opts.Path, err)
+	}
+	return s, nil
+}
+
+func openDB(path string, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	// 64 MiB of page cache per connection: index inserts keyed by random trace ids touch
+	// pages all over the b-tree.
+	q.Add("_pragma", "cache_size(-65536)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		// Take the write lock at BEGIN, where SQLite waits busy_timeout for it; a deferred
+		// transaction that upgrades later may fail at once instead.
+		q.Set("_txlock", "immediate")
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: opening %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// migrate brings the file to SchemaVersion, each step in its own transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	var version int
+	if err := s.w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.describe("reading schema version", err)
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("store: %s has schema version %d but this build supports up to %d: %w; "+
+			"run a newer otelcol-llm, or set path to another file", s.path, version, SchemaVersion, ErrNewerSchema)
+	}
+	if version == 0 {
+		// Must precede the first table: lets eviction give space back to the file system.
+		if _, err := s.w.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+			return s.describe("setting auto_vacuum", err)
+		}
+	}
+	if _, err := s.w.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+		return s.describe("enabling WAL", err)
+	}
+	return migrateTo(ctx, s.w, version, SchemaVersion, s.describe)
+}
+
+// migrateTo applies migrations from version from up to version to.
+func migrateTo(ctx context.Context, db *sql.DB, from, to int, describe func(string, error) error) error {
+	for v := from; v < to; v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return describe("starting migration", err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			tx.Rollback()
+			return describe(fmt.Sprintf("migrating schema %d → %d", v, v+1), err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			tx.Rollback()
+			return describe("recording schema version", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return describe(fmt.Sprintf("committing schema %d", v+1), err)
+		}
+	}
+	return nil
+}
+
+// describe turns SQLite's terse errors about the file itself into ones that say what to do.
+func (s *Store) describe(what string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "malformed"):
+		return fmt.Errorf("store: %s: %s is not a valid llmstore database (%w); move it aside to start a new store", what, s.path, err)
+	case strings.Contains(msg, "database is locked"), strings.Contains(msg, "SQLITE_BUSY"):
+		return fmt.Errorf("store: %s: %s is locked by another process (%w); stop the other collector or use another path", what, s.path, err)
+	case strings.Contains(msg, "disk is full"), strings.Contains(msg, "SQLITE_FULL"):
+		return fmt.Errorf("store: %s: disk full at %s (%w); free space or lower max_size_mib", what, s.path, err)
+	}
+	return fmt.Errorf("store: %s on %s: %w", what, s.path, err)
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the database; pending writes have committed or failed before.
+func (s *Store) Close() error {
+	s.ins.close()
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, s.w.Close())
+	}
+	return errors.Join(errs...)
+}

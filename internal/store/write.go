@@ -1,0 +1,581 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+)
+
+// isContent reports whether an attribute holds message content. Content is stored apart
+// from the metadata so that the content retention can drop it on its own.
+func isContent(key string) bool {
+	switch key {
+	case genai.InputMessages, genai.OutputMessages, genai.SystemInstructions,
+		genai.ToolCallArguments, genai.ToolCallResult,
+		genai.RetrievalDocuments, genai.RetrievalQueryText:
+		return true
+	}
+	return false
+}
+
+type inserts struct {
+	resource, span, spanContent, trace, log, logContent, metric *sql.Stmt
+}
+
+func (in *inserts) close() {
+	for _, st := range []*sql.Stmt{in.resource, in.span, in.spanContent, in.trace, in.log, in.logContent, in.metric} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	stmts := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&s.ins.resource, `INSERT INTO resources (attrs) VALUES (?) ON CONFLICT (attrs) DO UPDATE SET attrs = excluded.attrs RETURNING id`},
+		{&s.ins.span, `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, service, resource_id, scope,
+			start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
+			response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
+			tool_name, attributes, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&s.ins.spanContent, `INSERT INTO span_content (span_id, start_ns, body) VALUES (?,?,?)`},
+		{&s.ins.trace, `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
+			llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT (trace_id) DO UPDATE SET
+				start_ns = min(start_ns, excluded.start_ns),
+				end_ns = max(end_ns, excluded.end_ns),
+				root_name = CASE WHEN has_root THEN root_name WHEN excluded.has_root THEN excluded.root_name ELSE root_name END,
+				service = CASE WHEN has_root THEN service WHEN excluded.has_root THEN excluded.service ELSE service END,
+				has_root = max(has_root, excluded.has_root),
+				span_count = span_count + excluded.span_count,
+				error_count = error_count + excluded.error_count,
+				llm_calls = llm_calls + excluded.llm_calls,
+				input_tokens = input_tokens + excluded.input_tokens,
+				output_tokens = output_tokens + excluded.output_tokens,
+				cost = cost + excluded.cost,
+				model = CASE WHEN model = '' THEN excluded.model ELSE model END,
+				user_id = CASE WHEN user_id = '' THEN excluded.user_id ELSE user_id END,
+				conversation_id = CASE WHEN conversation_id = '' THEN excluded.conversation_id ELSE conversation_id END`},
+		{&s.ins.log, `INSERT INTO logs (time_ns, trace_id, span_id, severity_number, severity_text, service, resource_id,
+			event_name, body, attributes, is_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`},
+		{&s.ins.logContent, `INSERT INTO log_content (log_id, time_ns, body) VALUES (?,?,?)`},
+		{&s.ins.metric, `INSERT INTO metric_points (time_ns, name, unit, type, service, resource_id, attributes, value, count, sum)
+			VALUES (?,?,?,?,?,?,?,?,?,?)`},
+	}
+	for _, st := range stmts {
+		p, err := s.w.PrepareContext(ctx, st.sql)
+		if err != nil {
+			return err
+		}
+		*st.dst = p
+	}
+	return nil
+}
+
+// batch is one write transaction with the prepared statements bound to it.
+type batch struct {
+	s   *Store
+	ctx context.Context
+	tx  *sql.Tx
+	buf []byte
+	// bound holds the statements bound to tx, bound once per batch.
+	bound map[*sql.Stmt]*sql.Stmt
+}
+
+func (s *Store) begin(ctx context.Context) (*batch, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, s.describe("starting a write", err)
+	}
+	return &batch{s: s, ctx: ctx, tx: tx, buf: make([]byte, 0, 1024), bound: map[*sql.Stmt]*sql.Stmt{}}, nil
+}
+
+func (b *batch) stmt(st *sql.Stmt) *sql.Stmt {
+	t, ok := b.bound[st]
+	if !ok {
+		t = b.tx.StmtContext(b.ctx, st)
+		b.bound[st] = t
+	}
+	return t
+}
+
+func (b *batch) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
+	return b.stmt(st).ExecContext(b.ctx, args...)
+}
+
+// finish commits, or rolls back on err. The resource cache may name rows of a rolled
+// back transaction, so it is dropped then.
+func (b *batch) finish(err error) error {
+	if err == nil {
+		if err = b.tx.Commit(); err == nil {
+			return nil
+		}
+	} else {
+		_ = b.tx.Rollback()
+	}
+	b.s.resMu.Lock()
+	clear(b.s.resources)
+	b.s.resMu.Unlock()
+	return b.s.describe("writing a batch", err)
+}
+
+// resource returns the id of a resource's attributes, inserting them once.
+func (b *batch) resource(attrs pcommon.Map) (int64, error) {
+	b.buf = appendMap(b.buf[:0], attrs, nil)
+	return b.resourceID(string(b.buf))
+}
+
+// resourceID returns the id of resource attributes encoded as JSON, inserting them once.
+func (b *batch) resourceID(attrs string) (int64, error) {
+	b.s.resMu.Lock()
+	id, ok := b.s.resources[attrs]
+	b.s.resMu.Unlock()
+	if ok {
+		return id, nil
+	}
+	if err := b.stmt(b.s.ins.resource).QueryRowContext(b.ctx, attrs).Scan(&id); err != nil {
+		return 0, err
+	}
+	b.s.resMu.Lock()
+	b.s.resources[attrs] = id
+	b.s.resMu.Unlock()
+	return id, nil
+}
+
+// traceSummary accumulates one trace's spans of a batch, so that the trace summary is
+// updated once per trace and batch rather than once per span.
+type traceSummary struct {
+	start, end                int64
+	rootName, service         string
+	hasRoot                   bool
+	spans, errs, calls        int64
+	inTokens, outTokens       int64
+	cost                      float64
+	model, user, conversation string
+}
+
+// WriteTraces stores spans in one transaction: either the whole batch is stored or none of
+// it, so a retry never half-duplicates. Spans already stored (same trace and span id) are
+// skipped. Rows are encoded before the write lock is taken, so that concurrent callers
+// (the exporter's queue consumers) encode in parallel while one of them writes.
+func (s *Store) WriteTraces(ctx context.Context, td ptrace.Traces) error {
+	resources := encodeTraces(td)
+	b, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	return b.finish(b.writeTraces(resources))
+}
+
+// encodedResource is the spans of one resource, ready to insert.
+type encodedResource struct {
+	attrs string
+	spans []encodedSpan
+}
+
+// encodedSpan is one span's insert arguments and what its trace summary needs.
+type encodedSpan struct {
+	traceID       pcommon.TraceID
+	args          []any // the spans insert; args[resourceArg] is set when inserting
+	content       string
+	start, end    int64
+	name, service string
+	isRoot        bool
+	call          genai.Call
+	cost          float64
+	isError       bool
+}
+
+// resourceArg is the position of resource_id in the spans insert.
+const resourceArg = 6
+
+func encodeTraces(td ptrace.Traces) []encodedResource {
+	var buf []byte
+	out := make([]encodedResource, 0, td.ResourceSpans().Len())
+	for _, rs := range td.ResourceSpans().All() {
+		buf = appendMap(buf[:0], rs.Resource().Attributes(), nil)
+		r := encodedResource{attrs: string(buf)}
+		service := genai.Str(rs.Resource().Attributes(), genai.ServiceName)
+		for _, ss := range rs.ScopeSpans().All() {
+			scope := ss.Scope().Name()
+			for _, span := range ss.Spans().All() {
+				var sp encodedSpan
+				buf = sp.encode(buf, span, service, scope)
+				r.spans = append(r.spans, sp)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (sp *encodedSpan) encode(buf []byte, span ptrace.Span, service, scope string) []byte {
+	attrs := span.Attributes()
+	call := genai.ReadCall(attrs)
+	start, end := int64(span.StartTimestamp()), int64(span.EndTimestamp())
+	isError := span.Status().Code() == ptrace.StatusCodeError || call.ErrorType != ""
+	cost, hasCost := genai.Float(attrs, genai.CostTotal)
+	buf = appendMap(buf[:0], attrs, isContent)
+	attrJSON := string(buf)
+	events, eventContent := encodeEvents(span.Events())
+	*sp = encodedSpan{
+		traceID: span.TraceID(), start: start, end: end, name: span.Name(), service: service,
+		isRoot: span.ParentSpanID().IsEmpty(), call: call, cost: cost, isError: isError,
+		content: encodeContent(attrs, eventContent),
+		args: []any{span.TraceID().String(), span.SpanID().String(), parentID(span.ParentSpanID()), span.Name(),
+			int64(span.Kind()), service, nil, scope, start, end, end - start, int64(span.Status().Code()),
+			span.Status().Message(), isError, call.Operation, call.Provider, call.RequestModel, call.ResponseModel,
+			call.Model(), nullInt(call.Usage.Input, call.Usage.HasInput), nullInt(call.Usage.Output, call.Usage.HasOutput),
+			nullFloat(cost, hasCost), call.User, call.Conversation, call.ErrorType, call.AgentName, call.ToolName,
+			attrJSON, events},
+	}
+	return buf
+}
+
+func (b *batch) writeTraces(resources []encodedResource) error {
+	summaries := map[pcommon.TraceID]*traceSummary{}
+	var order []pcommon.TraceID
+	for _, r := range resources {
+		resID, err := b.resourceID(r.attrs)
+		if err != nil {
+			return err
+		}
+		for i := range r.spans {
+			sp := &r.spans[i]
+			sp.args[resourceArg] = resID
+			res, err := b.exec(b.s.ins.span, sp.args...)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // already stored
+			}
+			if sp.content != "" {
+				rowID, err := res.LastInsertId()
+				if err != nil {
+					return err
+				}
+				if _, err := b.exec(b.s.ins.spanContent, rowID, sp.start, sp.content); err != nil {
+					return err
+				}
+			}
+			sum, ok := summaries[sp.traceID]
+			if !ok {
+				sum = &traceSummary{start: sp.start, end: sp.end}
+				summaries[sp.traceID] = sum
+				order = append(order, sp.traceID)
+			}
+			sum.add(sp)
+		}
+	}
+	for _, id := range order {
+		t := summaries[id]
+		if _, err := b.exec(b.s.ins.trace, id.String(), t.start, t.end, t.rootName, t.hasRoot, t.service,
+			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, t.model, t.user, t.conversation); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *traceSummary) add(sp *encodedSpan) {
+	t.start = min(t.start, sp.start)
+	t.end = max(t.end, sp.end)
+	if sp.isRoot && !t.hasRoot {
+		t.rootName, t.service, t.hasRoot = sp.name, sp.service, true
+	} else if t.rootName == "" {
+		t.rootName, t.service = sp.name, sp.service
+	}
+	t.spans++
+	if sp.isError {
+		t.errs++
+	}
+	c := sp.call
+	if genai.IsInference(c.Operation) {
+		t.calls++
+		t.inTokens += c.Usage.Input
+		t.outTokens += c.Usage.Output
+		t.cost += sp.cost
+		if t.model == "" {
+			t.model = c.Model()
+		}
+	}
+	if t.user == "" {
+		t.user = c.User
+	}
+	if t.conversation == "" {
+		t.conversation = c.Conversation
+	}
+}
+
+// events encodes span events without their content attributes, and returns the content
+// of each event that had some as a JSON object keyed by event index.
+func encodeEvents(evs ptrace.SpanEventSlice) (string, string) {
+	if evs.Len() == 0 {
+		return "[]", ""
+	}
+	out := []byte{'['}
+	var content []byte
+	for i, ev := range evs.All() {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `{"name":`...)
+		out = appendString(out, ev.Name())
+		out = append(out, `,"time_ns":`...)
+		out = strconv.AppendUint(out, uint64(ev.Timestamp()), 10)
+		out = append(out, `,"attributes":`...)
+		out = appendMap(out, ev.Attributes(), isContent)
+		out = append(out, '}')
+		if hasContent(ev.Attributes()) {
+			if content == nil {
+				content = []byte{'{'}
+			} else {
+				content = append(content, ',')
+			}
+			content = appendString(content, strconv.Itoa(i))
+			content = append(content, ':')
+			content = appendMap(content, ev.Attributes(), notContent)
+		}
+	}
+	out = append(out, ']')
+	if content != nil {
+		content = append(content, '}')
+	}
+	return string(out), string(content)
+}
+
+func notContent(k string) bool { return !isContent(k) }
+
+func hasContent(attrs pcommon.Map) bool {
+	for k := range attrs.All() {
+		if isContent(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// content is the span's content record: {"attributes": {...}, "events": {"i": {...}}},
+// or "" when the span carries no content.
+func encodeContent(attrs pcommon.Map, events string) string {
+	has := hasContent(attrs)
+	if !has && events == "" {
+		return ""
+	}
+	out := []byte(`{"attributes":`)
+	out = appendMap(out, attrs, notContent)
+	if events != "" {
+		out = append(out, `,"events":`...)
+		out = append(out, events...)
+	}
+	return string(append(out, '}'))
+}
+
+func parentID(id pcommon.SpanID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return id.String()
+}
+
+func nullInt(v int64, ok bool) any {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+func nullFloat(v float64, ok bool) any {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// WriteLogs stores log records in one transaction. GenAI event records (event names in
+// the gen_ai. namespace) keep their body and content attributes in the content table.
+func (s *Store) WriteLogs(ctx context.Context, ld plog.Logs) error {
+	b, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	return b.finish(b.writeLogs(ld))
+}
+
+func (b *batch) writeLogs(ld plog.Logs) error {
+	for _, rl := range ld.ResourceLogs().All() {
+		resID, err := b.resource(rl.Resource().Attributes())
+		if err != nil {
+			return err
+		}
+		service := genai.Str(rl.Resource().Attributes(), genai.ServiceName)
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				if err := b.writeLog(lr, service, resID); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (b *batch) writeLog(lr plog.LogRecord, service string, resID int64) error {
+	t := int64(lr.Timestamp())
+	if t == 0 {
+		t = int64(lr.ObservedTimestamp())
+	}
+	attrs := lr.Attributes()
+	eventName := lr.EventName()
+	if eventName == "" {
+		eventName = genai.Str(attrs, genai.EventName)
+	}
+	body := bodyText(lr.Body())
+	genAIEvent := strings.HasPrefix(eventName, "gen_ai.")
+	var content []byte
+	if genAIEvent && body != "" || hasContent(attrs) {
+		content = appendMap([]byte(`{"attributes":`), attrs, notContent)
+		if genAIEvent && body != "" {
+			content = append(content, `,"body":`...)
+			content = appendValue(content, lr.Body())
+			body = ""
+		}
+		content = append(content, '}')
+	}
+	isError := lr.SeverityNumber() >= plog.SeverityNumberError || genai.Str(attrs, genai.ErrorType) != "" ||
+		eventName == genai.EventOperationException
+	b.buf = appendMap(b.buf[:0], attrs, isContent)
+	res, err := b.exec(b.s.ins.log, t, traceIDString(lr.TraceID()), parentID(lr.SpanID()), int64(lr.SeverityNumber()),
+		lr.SeverityText(), service, resID, eventName, body, string(b.buf), isError)
+	if err != nil {
+		return err
+	}
+	if content == nil {
+		return nil
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	_, err = b.exec(b.s.ins.logContent, id, t, string(content))
+	return err
+}
+
+func traceIDString(id pcommon.TraceID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return id.String()
+}
+
+// bodyText is a log body as text: strings as they are, structured bodies as JSON.
+func bodyText(v pcommon.Value) string {
+	switch v.Type() {
+	case pcommon.ValueTypeEmpty:
+		return ""
+	case pcommon.ValueTypeStr:
+		return v.Str()
+	}
+	return string(appendValue(nil, v))
+}
+
+// WriteMetrics stores metric data points in one transaction. Gauges and sums keep their
+// value; histograms and summaries keep count and sum (bucket counts are not stored).
+func (s *Store) WriteMetrics(ctx context.Context, md pmetric.Metrics) error {
+	b, err := s.begin(ctx)
+	if err != nil {
+		return err
+	}
+	return b.finish(b.writeMetrics(md))
+}
+
+func (b *batch) writeMetrics(md pmetric.Metrics) error {
+	for _, rm := range md.ResourceMetrics().All() {
+		resID, err := b.resource(rm.Resource().Attributes())
+		if err != nil {
+			return err
+		}
+		service := genai.Str(rm.Resource().Attributes(), genai.ServiceName)
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				if err := b.writeMetric(m, service, resID); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (b *batch) writeMetric(m pmetric.Metric, service string, resID int64) error {
+	point := func(t pcommon.Timestamp, attrs pcommon.Map, value, count, sum any) error {
+		b.buf = appendMap(b.buf[:0], attrs, nil)
+		_, err := b.exec(b.s.ins.metric, int64(t), m.Name(), m.Unit(), metricType(m), service, resID,
+			string(b.buf), value, count, sum)
+		return err
+	}
+	number := func(dp pmetric.NumberDataPoint) any {
+		if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+			return float64(dp.IntValue())
+		}
+		return dp.DoubleValue()
+	}
+	switch m.Type() {
+	case pmetric.MetricTypeGauge:
+		for _, dp := range m.Gauge().DataPoints().All() {
+			if err := point(dp.Timestamp(), dp.Attributes(), number(dp), nil, nil); err != nil {
+				return err
+			}
+		}
+	case pmetric.MetricTypeSum:
+		for _, dp := range m.Sum().DataPoints().All() {
+			if err := point(dp.Timestamp(), dp.Attributes(), number(dp), nil, nil); err != nil {
+				return err
+			}
+		}
+	case pmetric.MetricTypeHistogram:
+		for _, dp := range m.Histogram().DataPoints().All() {
+			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum()); err != nil {
+				return err
+			}
+		}
+	case pmetric.MetricTypeExponentialHistogram:
+		for _, dp := range m.ExponentialHistogram().DataPoints().All() {
+			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum()); err != nil {
+				return err
+			}
+		}
+	case pmetric.MetricTypeSummary:
+		for _, dp := range m.Summary().DataPoints().All() {
+			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// metricType names the point kind, with the temporality for sums and histograms, since a
+// time series of a cumulative sum is read differently from a delta one.
+func metricType(m pmetric.Metric) string {
+	switch m.Type() {
+	case pmetric.MetricTypeSum:
+		return "sum_" + strings.ToLower(m.Sum().AggregationTemporality().String())
+	case pmetric.MetricTypeHistogram:
+		return "histogram_" + strings.ToLower(m.Histogram().AggregationTemporality().String())
+	case pmetric.MetricTypeExponentialHistogram:
+		return "exponential_histogram_" + strings.ToLower(m.ExponentialHistogram().AggregationTemporality().String())
+	}
+	return strings.ToLower(m.Type().String())
+}

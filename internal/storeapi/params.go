@@ -1,0 +1,146 @@
+package storeapi
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/store"
+)
+
+// paramError is a bad query parameter: the API answers 400 with its text.
+type paramError struct{ name, value, want string }
+
+func (e *paramError) Error() string {
+	return fmt.Sprintf("query parameter %s=%q: %s", e.name, e.value, e.want)
+}
+
+// params reads query parameters, keeping the first error.
+type params struct {
+	q   url.Values
+	now time.Time
+	err error
+}
+
+func (p *params) fail(name, want string) {
+	if p.err == nil {
+		p.err = &paramError{name: name, value: p.q.Get(name), want: want}
+	}
+}
+
+func (p *params) str(name string) string { return strings.TrimSpace(p.q.Get(name)) }
+
+// duration accepts Go durations plus a "d" suffix for days ("7d", "1.5d").
+func (p *params) duration(name string, def time.Duration) time.Duration {
+	v := p.str(name)
+	if v == "" {
+		return def
+	}
+	d, err := ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(name, `want a positive duration such as "15m", "24h" or "7d"`)
+		return def
+	}
+	return d
+}
+
+// ParseDuration parses a Go duration or a number of days ("7d").
+func ParseDuration(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		f, err := strconv.ParseFloat(days, 64)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(f * float64(24*time.Hour)), nil
+	}
+	return time.ParseDuration(v)
+}
+
+// FormatDuration writes whole days as "30d", anything else as Go does.
+func FormatDuration(d time.Duration) string {
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	}
+	return d.String()
+}
+
+// timestamp accepts RFC 3339 or Unix milliseconds.
+func (p *params) timestamp(name string, def time.Time) time.Time {
+	v := p.str(name)
+	if v == "" {
+		return def
+	}
+	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return time.UnixMilli(ms).UTC()
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		p.fail(name, "want an RFC 3339 time (2026-03-01T12:00:00Z) or Unix milliseconds")
+		return def
+	}
+	return t
+}
+
+// window reads from/to, or window (a duration ending at to, default now); default 1h.
+func (p *params) window(def time.Duration) store.Window {
+	to := p.timestamp("to", p.now)
+	from := p.timestamp("from", to.Add(-p.duration("window", def)))
+	if p.str("from") != "" && p.str("window") != "" {
+		p.fail("window", "give either from or window, not both")
+	}
+	if !from.Before(to) {
+		p.fail("from", "must be before to")
+	}
+	return store.Window{From: from, To: to}
+}
+
+func (p *params) boolean(name string) bool {
+	v := p.str(name)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, "want true or false")
+	}
+	return b
+}
+
+func (p *params) limit(def, maxLimit int) int {
+	v := p.str("limit")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxLimit {
+		p.fail("limit", fmt.Sprintf("want a whole number from 1 to %d", maxLimit))
+		return def
+	}
+	return n
+}
+
+func (p *params) oneOf(name string, allowed ...string) string {
+	v := p.str(name)
+	if v == "" {
+		return ""
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, "want one of "+strings.Join(allowed, ", "))
+	return ""
+}
+
+// stepFor rejects steps that would make more than maxBuckets buckets.
+func (p *params) step(w store.Window) time.Duration {
+	step := p.duration("step", 0)
+	const maxBuckets = 2000
+	if step > 0 && w.To.Sub(w.From)/step > maxBuckets {
+		p.fail("step", fmt.Sprintf("too small for the window: at most %d steps", maxBuckets))
+	}
+	return step
+}

@@ -1,0 +1,515 @@
+// otelcol-llm web UI: a hash-routed single page over the llmstore JSON API (/api/v1/).
+// Vanilla JS, no dependencies. Every value from the API is inserted as text, never HTML.
+"use strict";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+// h builds an element: h("td", {class: "num"}, "12"). Children may be strings, nodes,
+// arrays or null. Function-valued attributes starting with "on" become listeners.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function setAttrs(el, attrs) {
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v);
+  }
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+// ---- formatting ----
+const fmt = {
+  int: (n) => (n || 0).toLocaleString("en-US"),
+  usd: (n) => {
+    n = n || 0;
+    if (n === 0) return "$0";
+    if (n < 0.01) return "$" + n.toFixed(5);
+    if (n < 100) return "$" + n.toFixed(4).replace(/0+$/, "").replace(/\.$/, "");
+    return "$" + n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+  },
+  ms: (n) => {
+    if (n === null || n === undefined) return "–";
+    if (n >= 10000) return (n / 1000).toFixed(1) + " s";
+    if (n >= 1000) return (n / 1000).toFixed(2) + " s";
+    return (n < 10 ? n.toFixed(1) : Math.round(n)) + " ms";
+  },
+  pct: (r) => ((r || 0) * 100).toFixed(r && r < 0.01 ? 2 : 1) + "%",
+  time: (t) => new Date(t).toLocaleString(),
+  clock: (t) => new Date(t).toLocaleTimeString(),
+  bytes: (b) => {
+    const u = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let i = 0;
+    while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
+    return b.toFixed(i ? 1 : 0) + " " + u[i];
+  },
+  short: (id) => (id || "").slice(0, 8) + "…",
+};
+
+// ---- API ----
+class APIError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v !== "" && v !== undefined && v !== null && v !== false) q.set(k, v);
+  const url = "api/v1/" + path + (q.toString() ? "?" + q : "");
+  const resp = await fetch(url, { headers: { Accept: "application/json" } });
+  let body = null;
+  try { body = await resp.json(); } catch (_) { /* not JSON */ }
+  if (!resp.ok) throw new APIError(resp.status, (body && body.error) || resp.status + " " + resp.statusText);
+  return body;
+}
+
+function windowParam() { return document.getElementById("window").value; }
+
+// ---- charts ----
+// lineChart draws series [{name, color, values[]}] over bucket times as an inline SVG.
+function lineChart(times, series, opts) {
+  const W = 560, H = 170, L = 66, R = 10, T = 10, B = 24;
+  const max = niceCeil(Math.max(0, ...series.flatMap((x) => x.values.filter((v) => v !== null))));
+  const n = Math.max(times.length - 1, 1);
+  const x = (i) => L + (i / n) * (W - L - R);
+  const y = (v) => T + (1 - v / max) * (H - T - B);
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: "100%", role: "img", "aria-label": opts.title });
+  for (let k = 0; k <= 2; k++) {
+    const v = (max * k) / 2;
+    svg.append(s("line", { class: "axis", x1: L, x2: W - R, y1: y(v), y2: y(v) }),
+      s("text", { x: L - 6, y: y(v) + 4, "text-anchor": "end" }, opts.format(v)));
+  }
+  const ticks = Math.min(6, times.length);
+  for (let k = 0; k < ticks; k++) {
+    const i = Math.round((k / Math.max(ticks - 1, 1)) * (times.length - 1));
+    svg.append(s("text", { x: x(i), y: H - 6, "text-anchor": "middle" }, fmt.clock(times[i])));
+  }
+  for (const ser of series) {
+    if (opts.bars) {
+      const bw = Math.max(1, (W - L - R) / times.length - 1);
+      ser.values.forEach((v, i) => {
+        if (v) svg.append(s("rect", { x: x(i) - bw / 2, y: y(v), width: bw, height: H - B - y(v), fill: ser.color }));
+      });
+    } else {
+      // Buckets without calls have no latency: the line breaks there instead of dropping to 0.
+      let d = "", pen = "M";
+      ser.values.forEach((v, i) => {
+        if (v === null) { pen = "M"; return; }
+        d += pen + x(i).toFixed(1) + " " + y(v).toFixed(1) + " ";
+        pen = "L";
+      });
+      if (ser.values.filter((v) => v !== null).length === 1) {
+        const i = ser.values.findIndex((v) => v !== null);
+        svg.append(s("circle", { cx: x(i), cy: y(ser.values[i]), r: 3, fill: ser.color }));
+      }
+      svg.append(s("path", { d, fill: "none", stroke: ser.color, "stroke-width": 2 }));
+    }
+  }
+  return h("div", { class: "panel" },
+    h("div", { class: "chart-title" }, h("h2", {}, opts.title),
+      h("div", { class: "legend" }, series.map((ser) => h("span", {}, colorKey(ser.color), ser.name)))),
+    svg);
+}
+
+// niceCeil rounds up to 1, 2 or 5 times a power of ten, so axis labels are round numbers.
+function niceCeil(v) {
+  if (v <= 0) return 1;
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const m of [1, 2, 5, 10]) if (v <= m * p * (1 + 1e-9)) return m * p;
+  return 10 * p;
+}
+
+function plural(n, word) { return fmt.int(n) + " " + word + (n === 1 ? "" : "s"); }
+
+function colorKey(color) {
+  const i = h("i");
+  i.style.background = color;
+  return i;
+}
+
+// ---- views ----
+const views = {};
+
+function card(label, value, sub) {
+  return h("div", { class: "card" }, h("div", { class: "label" }, label), h("div", { class: "value" }, value),
+    sub ? h("div", { class: "sub" }, sub) : null);
+}
+
+function groupTable(title, groups) {
+  return h("div", { class: "panel" }, h("h2", {}, title),
+    groups.length === 0 ? h("p", { class: "muted" }, "No calls in this window.") :
+      h("table", {},
+        h("tr", {}, h("th", {}, "Name"), h("th", { class: "num" }, "Requests"), h("th", { class: "num" }, "Errors"),
+          h("th", { class: "num" }, "p95"), h("th", { class: "num" }, "Tokens"), h("th", { class: "num" }, "Cost")),
+        groups.map((g) => h("tr", {}, h("td", {}, g.key || "(none)"), h("td", { class: "num" }, fmt.int(g.requests)),
+          h("td", { class: "num" }, g.errors ? h("span", { class: "badge err" }, fmt.int(g.errors)) : "0"),
+          h("td", { class: "num" }, fmt.ms(g.latency.p95_ms)),
+          h("td", { class: "num" }, fmt.int(g.input_tokens + g.output_tokens)),
+          h("td", { class: "num" }, fmt.usd(g.cost_usd))))));
+}
+
+views.dashboard = async function () {
+  const [o, st] = await Promise.all([api("overview", { window: windowParam() }), api("status")]);
+  const alerts = await alertsOrNull();
+  const times = o.series.map((b) => b.time);
+  const lat = (q) => o.series.map((b) => (b.requests ? b.latency[q] : null));
+  const firing = alerts && alerts.filter((a) => (a.state || a.status) === "firing");
+  return [
+    h("h1", {}, "Dashboard"),
+    h("div", { class: "cards" },
+      card("Status", o.requests === 0 ? "idle" : o.error_rate > 0.05 ? "degraded" : "healthy",
+        fmt.int(st.usage.rows.spans) + " spans stored"),
+      card("Requests", fmt.int(o.requests), "model calls in window"),
+      card("Error rate", fmt.pct(o.error_rate), plural(o.errors, "error")),
+      card("Latency p50", fmt.ms(o.latency.p50_ms), "p95 " + fmt.ms(o.latency.p95_ms)),
+      card("Latency p99", fmt.ms(o.latency.p99_ms)),
+      card("Tokens", fmt.int(o.input_tokens + o.output_tokens), fmt.int(o.input_tokens) + " in · " + fmt.int(o.output_tokens) + " out"),
+      card("Cost", fmt.usd(o.cost_usd), "USD"),
+      card("Alerts", alerts === null ? "–" : fmt.int(firing.length), alerts === null ? "llmalert not configured" : "firing")),
+    h("div", { class: "grid2" },
+      lineChart(times, [{ name: "requests", color: "#2f6fde", values: o.series.map((b) => b.requests) },
+        { name: "errors", color: "#d64545", values: o.series.map((b) => b.errors) }], { title: "Requests and errors", bars: true, format: (v) => fmt.int(Math.round(v)) }),
+      lineChart(times, [{ name: "p50", color: "#1f9d55", values: lat("p50_ms") },
+        { name: "p95", color: "#d98a00", values: lat("p95_ms") },
+        { name: "p99", color: "#d64545", values: lat("p99_ms") }], { title: "Latency", format: fmt.ms }),
+      lineChart(times, [{ name: "input", color: "#2f6fde", values: o.series.map((b) => b.input_tokens) },
+        { name: "output", color: "#8a5cf6", values: o.series.map((b) => b.output_tokens) }], { title: "Tokens", format: (v) => fmt.int(Math.round(v)) }),
+      lineChart(times, [{ name: "cost", color: "#1f9d55", values: o.series.map((b) => b.cost_usd) }], { title: "Cost (USD)", bars: true, format: fmt.usd })),
+    h("div", { class: "grid2" },
+      groupTable("Top models by cost", o.by_model), groupTable("Top users by cost", o.by_user),
+      groupTable("Providers", o.by_provider), groupTable("Services", o.by_service)),
+  ];
+};
+
+function filterForm(fields, values, onSubmit) {
+  const form = h("form", { class: "filters" },
+    fields.map(([name, label, kind, options]) => h("label", {}, label,
+      kind === "select" ? h("select", { name }, options.map(([v, t]) => h("option", { value: v, selected: values[name] === v ? "" : null }, t))) :
+        kind === "checkbox" ? h("input", { type: "checkbox", name, checked: values[name] === "true" ? "" : null }) :
+          h("input", { name, value: values[name] || "", placeholder: kind || "", size: 14 }))),
+    h("button", { type: "submit" }, "Apply"));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    for (const el of form.elements) {
+      if (!el.name) continue;
+      const v = el.type === "checkbox" ? (el.checked ? "true" : "") : el.value.trim();
+      if (v) q.set(el.name, v);
+    }
+    onSubmit(q);
+  });
+  return form;
+}
+
+views.traces = async function (_, query) {
+  const values = Object.fromEntries(query);
+  const list = await api("traces", { window: windowParam(), ...values });
+  return [
+    h("h1", {}, "Traces"),
+    filterForm([["model", "Model"], ["service", "Service"], ["user", "User"], ["session", "Session"],
+      ["status", "Status", "select", [["", "any"], ["ok", "ok"], ["error", "error"]]],
+      ["min_duration", "Min duration", "e.g. 2s"], ["q", "Content contains"]], values,
+      (q) => { location.hash = "#/traces?" + q; }),
+    h("div", { class: "panel" }, list.traces.length === 0 ? h("p", { class: "muted" }, "No traces match in this window.") :
+      h("table", { id: "trace-list" },
+        h("tr", {}, h("th", {}, "Start"), h("th", {}, "Trace"), h("th", {}, "Service"), h("th", {}, "Model"),
+          h("th", {}, "User"), h("th", { class: "num" }, "Spans"), h("th", { class: "num" }, "Duration"),
+          h("th", { class: "num" }, "Tokens"), h("th", { class: "num" }, "Cost"), h("th", {}, "Status")),
+        list.traces.map((t) => h("tr", { class: "link", "data-trace": t.trace_id, onclick: () => { location.hash = "#/traces/" + t.trace_id; } },
+          h("td", {}, fmt.time(t.start)), h("td", {}, t.root_name), h("td", {}, t.service), h("td", {}, t.model),
+          h("td", {}, t.user), h("td", { class: "num" }, t.span_count), h("td", { class: "num" }, fmt.ms(t.duration_ms)),
+          h("td", { class: "num" }, fmt.int(t.input_tokens + t.output_tokens)), h("td", { class: "num" }, fmt.usd(t.cost_usd)),
+          h("td", {}, statusBadge(t.errors)))))),
+  ];
+};
+
+function statusBadge(errors) {
+  return errors ? h("span", { class: "badge err" }, errors + " error" + (errors > 1 ? "s" : "")) : h("span", { class: "badge ok" }, "ok");
+}
+
+function spanKind(sp) {
+  if (sp.operation === "execute_tool") return "tool";
+  if (sp.operation === "invoke_agent" || sp.operation === "create_agent" || sp.operation === "invoke_workflow") return "agent";
+  return "";
+}
+
+views.trace = async function ([id]) {
+  const t = await api("traces/" + encodeURIComponent(id));
+  const total = Math.max(t.duration_ms, 0.001);
+  const detail = h("div", { class: "panel", id: "span-detail" }, h("p", { class: "muted" }, "Select a span to see its attributes and content."));
+  const rows = t.spans.map((sp) => {
+    const bar = h("div", { class: "wf-bar " + (sp.error ? "err" : spanKind(sp)) });
+    bar.style.left = (100 * sp.offset_ms / total) + "%";
+    bar.style.width = Math.max(0.3, 100 * sp.duration_ms / total) + "%";
+    const name = h("div", { class: "wf-name", title: sp.name }, sp.name, sp.error ? h("span", { class: "badge err" }, " error") : null);
+    name.style.paddingLeft = (8 + sp.depth * 18) + "px";
+    const row = h("div", { class: "wf-row", "data-span": sp.span_id }, name, h("div", { class: "wf-track" }, bar), h("div", { class: "wf-dur" }, fmt.ms(sp.duration_ms)));
+    row.addEventListener("click", () => {
+      for (const r of document.querySelectorAll(".wf-row.selected")) r.classList.remove("selected");
+      row.classList.add("selected");
+      detail.replaceChildren(...spanDetail(sp));
+    });
+    return row;
+  });
+  return [
+    h("h1", {}, "Trace ", h("span", { class: "mono" }, t.trace_id)),
+    h("div", { class: "cards" },
+      card("Root", t.root_name, t.service), card("Duration", fmt.ms(t.duration_ms), fmt.time(t.start)),
+      card("Spans", fmt.int(t.span_count), fmt.int(t.llm_calls) + " model calls"),
+      card("Tokens", fmt.int(t.input_tokens + t.output_tokens), fmt.int(t.input_tokens) + " in · " + fmt.int(t.output_tokens) + " out"),
+      card("Cost", fmt.usd(t.cost_usd)), card("Status", t.errors ? t.errors + " errors" : "ok"),
+      t.session ? h("div", { class: "card" }, h("div", { class: "label" }, "Session"),
+        h("div", { class: "value" }, h("a", { href: "#/sessions/" + encodeURIComponent(t.session) }, t.session)), h("div", { class: "sub" }, t.user)) : null),
+    h("div", { class: "panel waterfall", id: "waterfall" }, h("h2", {}, "Waterfall"), rows),
+    detail,
+  ];
+};
+
+function spanDetail(sp) {
+  const kv = [["Span", sp.span_id], ["Service", sp.service], ["Operation", sp.operation], ["Provider", sp.provider],
+    ["Model", sp.response_model || sp.request_model], ["Agent", sp.agent], ["Tool", sp.tool], ["Start", fmt.time(sp.start)],
+    ["Duration", fmt.ms(sp.duration_ms)], ["Input tokens", sp.input_tokens], ["Output tokens", sp.output_tokens],
+    ["Cost", sp.cost_usd !== undefined ? fmt.usd(sp.cost_usd) : null], ["Error", sp.error_type || sp.status_message]]
+    .filter(([, v]) => v !== undefined && v !== null && v !== "");
+  const out = [h("h2", {}, sp.name), h("div", { class: "kv" }, kv.map(([k, v]) => [h("div", {}, k), h("div", {}, String(v))]))];
+  const content = sp.content && sp.content.attributes;
+  if (content) {
+    out.push(h("h2", {}, "Content"));
+    for (const [k, v] of Object.entries(content)) {
+      let msgs = parseJSON(v);
+      if (Array.isArray(msgs) && msgs.length && msgs[0].type) msgs = [{ role: "system", parts: msgs }];
+      out.push(h("div", { class: "muted" }, k), Array.isArray(msgs) && msgs.length && msgs[0].parts ?
+        h("div", { class: "transcript" }, msgs.map((m) => message(m))) : h("pre", {}, typeof v === "string" ? v : JSON.stringify(v, null, 2)));
+    }
+  } else if (sp.operation) {
+    out.push(h("p", { class: "muted" }, "No content stored (not captured, or dropped by content retention)."));
+  }
+  out.push(h("h2", {}, "Attributes"), h("pre", {}, JSON.stringify(sp.attributes, null, 2)));
+  if (sp.events && sp.events.length) out.push(h("h2", {}, "Events"), h("pre", {}, JSON.stringify(sp.events, null, 2)));
+  return out;
+}
+
+function parseJSON(v) {
+  if (typeof v !== "string") return v;
+  try { return JSON.parse(v); } catch (_) { return v; }
+}
+
+function jsonText(v) {
+  if (v === undefined || v === null) return "";
+  return typeof v === "string" ? v : JSON.stringify(v, null, 2);
+}
+
+// message renders one semconv message {role, parts[]} as a chat bubble.
+function message(m, call) {
+  const parts = (m.parts || []).map((p) => {
+    switch (p.type) {
+      case "text": return h("div", { class: "part text" }, p.content);
+      case "reasoning": return h("div", { class: "part text muted" }, "(reasoning) ", p.content);
+      case "tool_call": return h("div", { class: "part" }, "→ calls tool ", h("b", {}, p.name), h("pre", {}, jsonText(p.arguments)));
+      case "tool_call_response": return h("div", { class: "part" }, "← tool result", h("pre", {}, jsonText(p.response)));
+      default: return h("div", { class: "part muted" }, "[" + p.type + "] ", p.content || p.uri || p.mime_type || "");
+    }
+  });
+  const failed = call && call.error;
+  return h("div", { class: "msg " + m.role + (failed ? " err" : "") },
+    h("div", { class: "who" }, m.role, m.name ? " · " + m.name : ""),
+    parts.length ? parts : h("div", { class: "part muted" }, failed ? "No response: " + call.error : "(no content)"),
+    call ? h("div", { class: "meta" }, [call.model, call.provider, fmt.ms(call.duration_ms),
+      call.input_tokens !== undefined ? fmt.int(call.input_tokens) + " in / " + fmt.int(call.output_tokens || 0) + " out tokens" : null,
+      call.cost_usd !== undefined ? fmt.usd(call.cost_usd) : null].filter(Boolean).join(" · ")) : null);
+}
+
+views.sessions = async function (_, query) {
+  const values = Object.fromEntries(query);
+  const list = await api("sessions", { window: windowParam(), ...values });
+  return [
+    h("h1", {}, "Sessions"),
+    filterForm([["user", "User"]], values, (q) => { location.hash = "#/sessions?" + q; }),
+    h("div", { class: "panel" }, list.sessions.length === 0 ? h("p", { class: "muted" }, "No sessions in this window (spans need gen_ai.conversation.id).") :
+      h("table", { id: "session-list" },
+        h("tr", {}, h("th", {}, "Session"), h("th", {}, "User"), h("th", {}, "Last activity"), h("th", { class: "num" }, "Traces"),
+          h("th", { class: "num" }, "Model calls"), h("th", { class: "num" }, "Tokens"), h("th", { class: "num" }, "Cost"), h("th", {}, "Status")),
+        list.sessions.map((x) => h("tr", { class: "link", "data-session": x.id, onclick: () => { location.hash = "#/sessions/" + encodeURIComponent(x.id); } },
+          h("td", { class: "mono" }, x.id), h("td", {}, x.user), h("td", {}, fmt.time(x.end)), h("td", { class: "num" }, x.traces),
+          h("td", { class: "num" }, x.llm_calls), h("td", { class: "num" }, fmt.int(x.input_tokens + x.output_tokens)),
+          h("td", { class: "num" }, fmt.usd(x.cost_usd)), h("td", {}, statusBadge(x.errors)))))),
+  ];
+};
+
+views.session = async function ([id]) {
+  const d = await api("sessions/" + encodeURIComponent(id));
+  let lastTrace = "";
+  const turns = d.transcript.map((t) => {
+    const link = t.trace_id !== lastTrace ? h("div", { class: "muted" }, fmt.time(t.time), " · trace ",
+      h("a", { href: "#/traces/" + t.trace_id, class: "mono" }, fmt.short(t.trace_id))) : null;
+    lastTrace = t.trace_id;
+    if (t.tool) {
+      return [link, h("div", { class: "msg toolrun" }, h("div", { class: "who" }, "tool run"),
+        h("div", { class: "part" }, h("b", {}, t.tool.name), " · " + fmt.ms(t.tool.duration_ms)),
+        t.tool.error ? h("span", { class: "badge err" }, t.tool.error) : null,
+        h("div", { class: "part" }, "arguments", h("pre", {}, jsonText(t.tool.arguments) || "–")),
+        h("div", { class: "part" }, "result", h("pre", {}, jsonText(t.tool.result) || "–")))];
+    }
+    return [link, message(t.message, t.call)];
+  });
+  return [
+    h("h1", {}, "Session ", h("span", { class: "mono" }, d.id)),
+    h("div", { class: "cards" }, card("User", d.user || "–"), card("Traces", d.traces), card("Model calls", d.llm_calls, plural(d.errors, "error")),
+      card("Tokens", fmt.int(d.input_tokens + d.output_tokens)), card("Cost", fmt.usd(d.cost_usd)),
+      card("Duration", fmt.ms((new Date(d.end) - new Date(d.start)))) ),
+    d.content_dropped ? h("p", { class: "muted" }, d.content_dropped + " model calls have no stored content (not captured, or dropped by content retention).") : null,
+    h("div", { class: "panel" }, h("div", { class: "transcript", id: "transcript" }, turns)),
+  ];
+};
+
+const kindOrder = ["service", "workflow", "agent", "operation", "tool", "model", "provider"];
+const kindColor = { service: "#e8edf7", workflow: "#efe8fd", agent: "#efe8fd", operation: "#eef1f6", tool: "#fff3d6", model: "#e3efff", provider: "#e5f6ec" };
+
+views.dependencies = async function () {
+  const d = await api("dependencies", { window: windowParam() });
+  if (d.nodes.length === 0) return [h("h1", {}, "Dependencies"), h("div", { class: "panel muted" }, "No GenAI spans in this window.")];
+  const cols = kindOrder.filter((k) => d.nodes.some((n) => n.kind === k));
+  const NW = 190, NH = 44, GX = 90, GY = 18;
+  const pos = {};
+  let height = 0;
+  cols.forEach((k, ci) => {
+    d.nodes.filter((n) => n.kind === k).forEach((n, ri) => {
+      pos[n.id] = { x: 10 + ci * (NW + GX), y: 30 + ri * (NH + GY), n };
+      height = Math.max(height, 30 + (ri + 1) * (NH + GY));
+    });
+  });
+  const width = 20 + cols.length * (NW + GX) - GX;
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": "dependency graph" });
+  cols.forEach((k, ci) => svg.append(s("text", { x: 10 + ci * (NW + GX), y: 16 }, k + "s")));
+  const callsOut = {};
+  for (const e of d.edges) callsOut[e.from] = (callsOut[e.from] || 0) + e.calls;
+  for (const e of d.edges) {
+    const a = pos[e.from], b = pos[e.to];
+    if (!a || !b) continue;
+    const x1 = a.x + NW, y1 = a.y + NH / 2, x2 = b.x, y2 = b.y + NH / 2;
+    const back = x2 <= x1;
+    const path = back ? `M${a.x + NW / 2} ${a.y + NH} C ${a.x + NW / 2} ${a.y + NH + 40}, ${b.x + NW / 2} ${b.y + NH + 40}, ${b.x + NW / 2} ${b.y + NH}`
+      : `M${x1} ${y1} C ${x1 + GX / 2} ${y1}, ${x2 - GX / 2} ${y2}, ${x2} ${y2}`;
+    svg.append(s("path", { class: "edge" + (e.errors ? " err" : ""), d: path, "stroke-width": Math.min(6, 1 + Math.log2(e.calls)) }),
+      s("text", { class: "elabel", x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, "text-anchor": "middle" }, e.calls + (e.errors ? " (" + e.errors + " err)" : "")));
+  }
+  for (const { x, y, n } of Object.values(pos)) {
+    svg.append(s("g", { "data-node": n.id },
+      s("rect", { x, y, width: NW, height: NH, rx: 8, fill: kindColor[n.kind] || "#eee", stroke: n.errors ? "#d64545" : "#c8cdd8" }),
+      s("text", { x: x + 10, y: y + 18 }, n.name.length > 26 ? n.name.slice(0, 25) + "…" : n.name),
+      s("text", { x: x + 10, y: y + 34, class: "elabel" }, n.kind === "service" ? plural(callsOut[n.id] || 0, "call") + " out" :
+        plural(n.calls, "call") + (n.errors ? " · " + plural(n.errors, "error") : ""))));
+  }
+  return [h("h1", {}, "Dependencies"), h("div", { class: "panel graph" }, svg)];
+};
+
+views.logs = async function (_, query) {
+  const values = Object.fromEntries(query);
+  const list = await api("logs", { window: windowParam(), ...values });
+  return [
+    h("h1", {}, "Logs"),
+    filterForm([["service", "Service"], ["q", "Text"], ["severity", "Min severity", "select", [["", "any"], ["info", "info"], ["warn", "warn"], ["error", "error"]]],
+      ["errors", "Errors only", "checkbox"]], values, (q) => { location.hash = "#/logs?" + q; }),
+    h("div", { class: "panel" }, list.logs.length === 0 ? h("p", { class: "muted" }, "No log records match in this window.") :
+      h("table", { id: "log-list" },
+        h("tr", {}, h("th", {}, "Time"), h("th", {}, "Severity"), h("th", {}, "Service"), h("th", {}, "Body"), h("th", {}, "Trace")),
+        list.logs.map((l) => h("tr", {}, h("td", {}, fmt.time(l.time)),
+          h("td", {}, h("span", { class: "badge" + (l.error ? " err" : "") }, l.severity_text || l.severity_number)),
+          h("td", {}, l.service), h("td", {}, l.event_name ? h("b", {}, l.event_name + " ") : null, l.body),
+          h("td", {}, l.trace_id ? h("a", { href: "#/traces/" + l.trace_id, class: "mono" }, fmt.short(l.trace_id)) : ""))))),
+  ];
+};
+
+// alertsOrNull returns the llmalert alerts, or null when the llmalert API is not mounted.
+async function alertsOrNull() {
+  try {
+    const r = await api("alerts");
+    return Array.isArray(r) ? r : r.alerts || [];
+  } catch (e) {
+    if (e.status === 404) return null;
+    throw e;
+  }
+}
+
+views.alerts = async function () {
+  const alerts = await alertsOrNull();
+  if (alerts === null) {
+    return [h("h1", {}, "Alerts"), h("div", { class: "panel", id: "alerts-absent" },
+      h("p", {}, "Alerts come from the llmalert exporter, which is not configured in this collector."),
+      h("p", { class: "muted" }, "Add an llmalert exporter to a metrics pipeline to evaluate alert rules; its alerts then show here."))];
+  }
+  return [h("h1", {}, "Alerts"), h("div", { class: "panel" }, alerts.length === 0 ? h("p", { class: "muted" }, "No alerts.") :
+    h("table", {}, h("tr", {}, h("th", {}, "Alert"), h("th", {}, "State"), h("th", {}, "Since"), h("th", {}, "Labels")),
+      alerts.map((a) => h("tr", {}, h("td", {}, a.name || a.rule || a.alertname || ""), h("td", {}, h("span", { class: "badge" + ((a.state || a.status) === "firing" ? " err" : "") }, a.state || a.status || "")),
+        h("td", {}, a.activeAt ? fmt.time(a.activeAt) : ""),
+        h("td", { class: "mono" }, JSON.stringify(a.labels || {}))))))];
+};
+
+// ---- router ----
+const routes = [
+  [/^#?\/?$/, "dashboard"], [/^#\/traces$/, "traces"], [/^#\/traces\/([0-9a-f]{32})$/, "trace"],
+  [/^#\/sessions$/, "sessions"], [/^#\/sessions\/(.+)$/, "session"], [/^#\/dependencies$/, "dependencies"],
+  [/^#\/logs$/, "logs"], [/^#\/alerts$/, "alerts"],
+];
+
+let renderSeq = 0;
+
+async function render() {
+  const [path, qs] = location.hash.split("?");
+  const query = new URLSearchParams(qs || "");
+  const main = document.getElementById("main");
+  const seq = ++renderSeq;
+  for (const [re, name] of routes) {
+    const m = path.match(re);
+    if (!m) continue;
+    const section = name.replace(/^(trace|session)$/, "$1s");
+    for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.view === section);
+    try {
+      const content = await views[name](m.slice(1).map(decodeURIComponent), query);
+      if (seq === renderSeq) main.replaceChildren(...[content].flat().filter(Boolean));
+    } catch (e) {
+      if (seq === renderSeq) main.replaceChildren(h("div", { class: "error" }, e instanceof APIError ? e.message :
+        "Cannot reach the llmstore API: " + e.message));
+    }
+    main.dataset.view = name;
+    return;
+  }
+  main.replaceChildren(h("div", { class: "error" }, "No such page: " + location.hash));
+}
+
+async function footer() {
+  try {
+    const st = await api("status");
+    const r = st.retention;
+    document.getElementById("footer").textContent = `store ${fmt.bytes(st.usage.file_bytes)}` +
+      (st.max_size_bytes ? ` of ${fmt.bytes(st.max_size_bytes)}` : "") +
+      ` · retention traces ${r.traces}, logs ${r.logs}, metrics ${r.metrics}, alerts ${r.alerts}, content ${r.content}` +
+      (st.version ? ` · otelcol-llm ${st.version}` : "");
+  } catch (_) { /* the main view shows the error */ }
+}
+
+window.addEventListener("hashchange", render);
+document.addEventListener("DOMContentLoaded", () => {
+  const sel = document.getElementById("window");
+  const saved = sessionStorage.getItem("window");
+  if (saved) sel.value = saved;
+  sel.addEventListener("change", () => { sessionStorage.setItem("window", sel.value); render(); });
+  render();
+  footer();
+});
