@@ -123,7 +123,16 @@ var htmlSafe = func() (t [utf8.RuneSelf]bool) {
 
 // appendJSONString appends s as a JSON string escaped as encoding/json does by default
 // (HTML-safe, invalid UTF-8 replaced by U+FFFD).
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONString(dst []byte, s string) []byte { return appendEscaped(dst, s, true) }
+
+// AppendJSONIteratorString appends s escaped exactly as json-iterator does with
+// EscapeHTML: as encoding/json does, except that \b and \f are written \u0008 and \u000c.
+// The normalizer re-encodes values that json-iterator decoded and must write the bytes
+// json-iterator would.
+func AppendJSONIteratorString(dst []byte, s string) []byte { return appendEscaped(dst, s, false) }
+
+// appendEscaped is the string encoder of both spellings; shortBF selects \b and \f.
+func appendEscaped(dst []byte, s string, shortBF bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -136,10 +145,14 @@ func appendJSONString(dst []byte, s string) []byte {
 			switch b {
 			case '\\', '"':
 				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
+			case '\b', '\f':
+				if !shortBF {
+					dst = append(dst, '\\', 'u', '0', '0', '0', hexDigits[b])
+				} else if b == '\b' {
+					dst = append(dst, '\\', 'b')
+				} else {
+					dst = append(dst, '\\', 'f')
+				}
 			case '\n':
 				dst = append(dst, '\\', 'n')
 			case '\r':

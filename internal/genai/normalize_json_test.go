@@ -53,3 +53,14 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+// AppendJSONIteratorString differs from the encoding/json spelling only in \b and \f.
+func TestAppendJSONIteratorString(t *testing.T) {
+	in := "a\b\f\n<&>\u2028\xff"
+	if got, want := string(appendJSONString(nil, in)), `"a\b\f\n\u003c\u0026\u003e\u2028\ufffd"`; got != want {
+		t.Errorf("encoding/json spelling: %s, want %s", got, want)
+	}
+	if got, want := string(AppendJSONIteratorString(nil, in)), `"a\u0008\u000c\n\u003c\u0026\u003e\u2028\ufffd"`; got != want {
+		t.Errorf("json-iterator spelling: %s, want %s", got, want)
+	}
+}

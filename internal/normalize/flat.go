@@ -24,42 +24,46 @@ type item struct {
 	fields []field
 }
 
+// The flattened-list helpers below append to per-span arenas (state.fieldArena,
+// indexedArena, itemArena) and return views into them, capped so that later appends
+// never write into a returned view: a message list costs no allocation once the pooled
+// state has grown to fit, where it used to cost three or four per list and nesting
+// level. A view stays valid when its arena is reallocated (it keeps the old array).
+
 // collect returns the attributes below prefix ("llm.input_messages."), with the
 // prefix cut off.
-func collect(attrs pcommon.Map, prefix string) []field {
-	var fs []field
-	for k, v := range attrs.All() {
-		if fs == nil && strings.HasPrefix(k, prefix) {
-			fs = make([]field, 0, attrs.Len())
-		}
+func (s *state) collect(prefix string) []field {
+	start := len(s.fieldArena)
+	for k, v := range s.attrs.All() {
 		if strings.HasPrefix(k, prefix) {
-			fs = append(fs, field{k[len(prefix):], v})
+			s.fieldArena = append(s.fieldArena, field{k[len(prefix):], v})
 		}
 	}
-	return fs
+	return s.fieldArena[start:len(s.fieldArena):len(s.fieldArena)]
 }
 
 // sub returns the fields below prefix within fs.
-func sub(fs []field, prefix string) []field {
-	var out []field
+func (s *state) sub(fs []field, prefix string) []field {
+	start := len(s.fieldArena)
 	for _, f := range fs {
 		if strings.HasPrefix(f.key, prefix) {
-			out = append(out, field{f.key[len(prefix):], f.val})
+			s.fieldArena = append(s.fieldArena, field{f.key[len(prefix):], f.val})
 		}
 	}
-	return out
+	return s.fieldArena[start:len(s.fieldArena):len(s.fieldArena)]
+}
+
+// indexedField is a field of a flattened list with its index parsed.
+type indexedField struct {
+	idx int
+	f   field
 }
 
 // items groups "N.rest" fields by N, ordered numerically (10 after 2). Fields without a
 // numeric index are other attributes (gen_ai.prompt.name is not OpenLLMetry's
 // gen_ai.prompt.N); an index out of range is returned as bad so the caller can count it.
-// The items share one backing array: a list costs three allocations, not one per field.
-func items(fs []field) (out []item, bad int) {
-	type indexed struct {
-		idx int
-		f   field
-	}
-	tmp := make([]indexed, 0, len(fs))
+func (s *state) items(fs []field) (out []item, bad int) {
+	tmpStart := len(s.indexedArena)
 	for _, f := range fs {
 		head, rest, ok := strings.Cut(f.key, ".")
 		if !ok || head == "" || head[0] < '0' || head[0] > '9' {
@@ -70,24 +74,29 @@ func items(fs []field) (out []item, bad int) {
 			bad++
 			continue
 		}
-		tmp = append(tmp, indexed{n, field{rest, f.val}})
+		s.indexedArena = append(s.indexedArena, indexedField{n, field{rest, f.val}})
 	}
+	tmp := s.indexedArena[tmpStart:]
 	if len(tmp) == 0 {
 		return nil, bad
 	}
-	slices.SortStableFunc(tmp, func(a, b indexed) int { return a.idx - b.idx })
-	flat := make([]field, len(tmp))
-	for i, t := range tmp {
-		flat[i] = t.f
+	slices.SortStableFunc(tmp, func(a, b indexedField) int { return a.idx - b.idx })
+	flatStart := len(s.fieldArena)
+	for _, t := range tmp {
+		s.fieldArena = append(s.fieldArena, t.f)
 	}
+	flat := s.fieldArena[flatStart:]
+	outStart := len(s.itemArena)
 	start := 0
 	for i := 1; i <= len(tmp); i++ {
 		if i == len(tmp) || tmp[i].idx != tmp[start].idx {
-			out = append(out, item{idx: tmp[start].idx, fields: flat[start:i:i]})
+			s.itemArena = append(s.itemArena, item{idx: tmp[start].idx, fields: flat[start:i:i]})
 			start = i
 		}
 	}
-	return out, bad
+	clear(tmp) // scratch: give it back, without pinning the span's values
+	s.indexedArena = s.indexedArena[:tmpStart]
+	return s.itemArena[outStart:len(s.itemArena):len(s.itemArena)], bad
 }
 
 func (it item) get(key string) (pcommon.Value, bool) {
@@ -111,7 +120,7 @@ func (s *state) itemStr(it item, key string) string {
 
 // itemsOf is items with bad indexes counted.
 func (s *state) itemsOf(fs []field) []item {
-	out, bad := items(fs)
+	out, bad := s.items(fs)
 	s.errors += bad
 	return out
 }

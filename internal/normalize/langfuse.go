@@ -2,9 +2,11 @@ package normalize
 
 import (
 	"encoding/json"
+	"io"
 	"strings"
 	"time"
 
+	jsoniter "github.com/json-iterator/go"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
@@ -83,14 +85,21 @@ func (s *state) langfuse() {
 // langfuseUsage adds back what Langfuse splits off: its "input" is uncached input and its
 // "output" excludes reasoning, the opposite of semconv.
 func (s *state) langfuseUsage(text string) {
-	var u map[string]json.Number
-	if err := jsonAPI.Unmarshal([]byte(text), &u); err != nil {
-		s.fail()
-		return
+	u, ok := flatNumbers(text)
+	if !ok {
+		var m map[string]json.Number
+		if err := jsonAPI.Unmarshal([]byte(text), &m); err != nil {
+			s.fail()
+			return
+		}
+		u = u[:0]
+		for k, n := range m {
+			u = append(u, numberField{k, n})
+		}
 	}
 	get := func(keys ...string) (int64, bool) {
 		for _, k := range keys {
-			if n, ok := u[k]; ok {
+			if n, ok := u.get(k); ok {
 				v, err := n.Int64()
 				if err != nil || v < 0 || v > maxTokens {
 					s.fail()
@@ -119,6 +128,53 @@ func (s *state) langfuseUsage(text string) {
 	if hasReasoning {
 		s.setInt(genai.UsageReasoningOutputTokens, reasoning)
 	}
+}
+
+// numberFields are the members of a flat JSON object of numbers, in document order.
+type numberFields []numberField
+
+type numberField struct {
+	key string
+	n   json.Number
+}
+
+// get returns the value of key; of duplicate keys the last wins, as when decoding into
+// a map.
+func (fs numberFields) get(key string) (json.Number, bool) {
+	for i := len(fs) - 1; i >= 0; i-- {
+		if fs[i].key == key {
+			return fs[i].n, true
+		}
+	}
+	return "", false
+}
+
+// flatNumbers reads a JSON object whose values are all numbers or strings (Langfuse usage
+// details) without building a map, which cost a dozen allocations per span. ok is false
+// for anything else, malformed JSON included: the caller then decodes it the general way,
+// which decides what is an error.
+func flatNumbers(text string) (fs numberFields, ok bool) {
+	iter := jsonAPI.BorrowIterator([]byte(text))
+	defer jsonAPI.ReturnIterator(iter)
+	simple := true
+	fs = make(numberFields, 0, 8) // usage details have a handful of counts
+	iter.ReadObjectCB(func(iter *jsoniter.Iterator, key string) bool {
+		switch iter.WhatIsNext() {
+		case jsoniter.NumberValue:
+			fs = append(fs, numberField{key, iter.ReadNumber()})
+		case jsoniter.StringValue:
+			fs = append(fs, numberField{key, json.Number(iter.ReadString())})
+		default:
+			simple = false
+		}
+		return simple
+	})
+	if !simple || iter.Error != nil {
+		return nil, false
+	}
+	// Only whitespace may follow the object.
+	iter.WhatIsNext()
+	return fs, iter.Error == io.EOF
 }
 
 // completionStart turns the completion start timestamp (RFC 3339, possibly itself a JSON

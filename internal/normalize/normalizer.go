@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -87,7 +88,12 @@ var spanHandlers = [...]struct {
 // left unchanged and counted; it never panics on any input.
 func (n *Normalizer) Span(span ptrace.Span) Result {
 	found, genAI := detect(span)
-	s := state{n: n, attrs: span.Attributes(), span: span, hasSpan: true}
+	if found == 0 && !genAI && len(n.custom) == 0 {
+		return Result{} // most spans of a pipeline: they cost the key scan and nothing else
+	}
+	s := states.Get().(*state)
+	defer s.release()
+	s.n, s.attrs, s.span, s.hasSpan = n, span.Attributes(), span, true
 	if len(n.custom) > 0 {
 		s.cur = Custom
 		s.customMappings()
@@ -102,7 +108,7 @@ func (n *Normalizer) Span(span ptrace.Span) Result {
 	for _, h := range spanHandlers {
 		if found.Has(h.src) {
 			s.cur = h.src
-			h.fn(&s)
+			h.fn(s)
 		}
 	}
 	s.cur = Semconv
@@ -131,6 +137,28 @@ type state struct {
 	errors  int
 	drop    []string
 	dropPfx []string
+
+	// Arenas of the flattened-list helpers (see flat.go).
+	fieldArena   []field
+	indexedArena []indexedField
+	itemArena    []item
+	rawArena     []byte // raw JSON values of objectMembers
+}
+
+// states recycles span states with their slices: most of a span's small allocations
+// were these slices growing from nothing, span after span.
+var states = sync.Pool{New: func() any { return new(state) }}
+
+// release clears the state (so that it pins no span) and returns it to the pool.
+func (s *state) release() {
+	clear(s.drop)
+	clear(s.dropPfx)
+	clear(s.fieldArena)
+	clear(s.indexedArena)
+	clear(s.itemArena)
+	*s = state{drop: s.drop[:0], dropPfx: s.dropPfx[:0], fieldArena: s.fieldArena[:0],
+		indexedArena: s.indexedArena[:0], itemArena: s.itemArena[:0], rawArena: s.rawArena[:0]}
+	states.Put(s)
 }
 
 func (s *state) touch() { s.changed = s.changed.with(s.cur) }

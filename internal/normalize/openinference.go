@@ -168,10 +168,10 @@ func hasPrefix(s *state, prefix string) bool {
 
 func (s *state) oiMessages(reasons []string) {
 	if !s.has(genai.InputMessages) {
-		if msgs := s.oiMessageList(collect(s.attrs, oiInputPrefix)); len(msgs) > 0 {
+		if msgs := s.oiMessageList(s.collect(oiInputPrefix)); len(msgs) > 0 {
 			s.setMessages(genai.InputMessages, msgs)
 			s.consumePrefix(oiInputPrefix)
-		} else if prompts := s.itemsOf(collect(s.attrs, oiPromptsPrefix)); len(prompts) > 0 {
+		} else if prompts := s.itemsOf(s.collect(oiPromptsPrefix)); len(prompts) > 0 {
 			var msgs []genai.Message
 			for _, it := range prompts {
 				if t := s.itemStr(it, "prompt.text"); t != "" {
@@ -183,11 +183,11 @@ func (s *state) oiMessages(reasons []string) {
 		}
 	}
 	if !s.has(genai.OutputMessages) {
-		msgs := s.oiMessageList(collect(s.attrs, oiOutputPrefix))
+		msgs := s.oiMessageList(s.collect(oiOutputPrefix))
 		pfx := oiOutputPrefix
 		if len(msgs) == 0 {
 			pfx = oiChoicesPrefix
-			for _, it := range s.itemsOf(collect(s.attrs, oiChoicesPrefix)) {
+			for _, it := range s.itemsOf(s.collect(oiChoicesPrefix)) {
 				if t := s.itemStr(it, "completion.text"); t != "" {
 					msgs = append(msgs, genai.Message{Role: "assistant", Parts: []genai.Part{genai.TextPart(t)}})
 				}
@@ -203,7 +203,7 @@ func (s *state) oiMessages(reasons []string) {
 	}
 	if !s.has(genai.ToolDefinitions) {
 		var defs []json.RawMessage
-		for _, it := range s.itemsOf(collect(s.attrs, oiToolsPrefix)) {
+		for _, it := range s.itemsOf(s.collect(oiToolsPrefix)) {
 			schema := s.itemStr(it, "tool.json_schema")
 			if schema == "" {
 				continue
@@ -282,12 +282,12 @@ func (s *state) oiMessageList(fs []field) (msgs []genai.Message) {
 		if content != "" {
 			m.Parts = append(m.Parts, genai.TextPart(content))
 		}
-		for _, c := range s.itemsOf(sub(it.fields, "message.contents.")) {
+		for _, c := range s.itemsOf(s.sub(it.fields, "message.contents.")) {
 			if p, ok := s.oiContent(c); ok {
 				m.Parts = append(m.Parts, p)
 			}
 		}
-		for _, tc := range s.itemsOf(sub(it.fields, "message.tool_calls.")) {
+		for _, tc := range s.itemsOf(s.sub(it.fields, "message.tool_calls.")) {
 			m.Parts = append(m.Parts, s.oiToolCall(tc, "tool_call."))
 		}
 		if name := s.itemStr(it, "message.function_call_name"); name != "" {

@@ -194,14 +194,14 @@ func (s *state) entityIO() {
 // ollMessages rebuilds gen_ai.prompt.N.* / gen_ai.completion.N.* and returns the
 // completions' finish reasons in index order.
 func (s *state) ollMessages() (reasons []string) {
-	if fs := collect(s.attrs, ollPromptPrefix); len(fs) > 0 {
+	if fs := s.collect(ollPromptPrefix); len(fs) > 0 {
 		msgs := s.ollMessageList(fs, false)
 		if !s.has(genai.InputMessages) && len(msgs) > 0 {
 			s.setMessages(genai.InputMessages, msgs)
 			s.consumePrefix(ollPromptPrefix)
 		}
 	}
-	fs := collect(s.attrs, ollCompletionPrefix)
+	fs := s.collect(ollCompletionPrefix)
 	if len(fs) == 0 {
 		return nil
 	}
@@ -254,7 +254,7 @@ func (s *state) ollMessageList(fs []field, output bool) (msgs []genai.Message) {
 		if refusal := s.itemStr(it, "refusal"); refusal != "" {
 			msg.Parts = append(msg.Parts, genai.TextPart(refusal))
 		}
-		for _, tc := range s.itemsOf(sub(it.fields, "tool_calls.")) {
+		for _, tc := range s.itemsOf(s.sub(it.fields, "tool_calls.")) {
 			msg.Parts = append(msg.Parts, genai.Part{Type: genai.PartToolCall, ID: s.itemStr(tc, "id"),
 				Name: s.itemStr(tc, "name"), Arguments: jsonArguments(s.itemStr(tc, "arguments"))})
 		}
@@ -297,7 +297,7 @@ func (s *state) ollFunctions() {
 	if s.has(genai.ToolDefinitions) {
 		return
 	}
-	fs := collect(s.attrs, ollFunctionsPrefix)
+	fs := s.collect(ollFunctionsPrefix)
 	if len(fs) == 0 {
 		return
 	}

@@ -3,8 +3,11 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"strconv"
+
+	jsoniter "github.com/json-iterator/go"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 )
@@ -33,15 +36,21 @@ var requestParams = []struct {
 // numeric strings (Langfuse stringifies them). It reports false when the JSON is not an
 // object.
 func (s *state) requestParamsJSON(text string) bool {
-	var o obj
-	if err := jsonAPI.Unmarshal([]byte(text), &o); err != nil || o == nil {
-		s.fail()
-		return false
+	members, ok := s.objectMembers(text)
+	if !ok {
+		var o obj
+		if err := jsonAPI.Unmarshal([]byte(text), &o); err != nil || o == nil {
+			s.fail()
+			return false
+		}
+		for k, raw := range o {
+			members = append(members, member{k, raw})
+		}
 	}
 	for _, p := range requestParams {
 		var raw json.RawMessage
 		for _, k := range p.keys {
-			if r, ok := o[k]; ok {
+			if r, ok := members.get(k); ok {
 				raw = bytes.TrimSpace(r)
 				break
 			}
@@ -95,6 +104,57 @@ func (s *state) requestParamsJSON(text string) bool {
 		}
 	}
 	return true
+}
+
+// members are the members of a JSON object in document order, values raw.
+type members []member
+
+type member struct {
+	key string
+	raw json.RawMessage
+}
+
+// get returns the value of key; of duplicate keys the last wins, as when decoding into
+// a map.
+func (ms members) get(key string) (json.RawMessage, bool) {
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].key == key {
+			return ms[i].raw, true
+		}
+	}
+	return nil, false
+}
+
+// objectMembers splits a JSON object into its members without building a map, capturing
+// the values into the state's recycled buffer: request parameters are on most spans of
+// some conventions, and a map of raw values cost a dozen allocations. ok is false for
+// anything but one well-formed object; the caller then decodes the text the general way,
+// which decides what is an error. Values are as a map[string]json.RawMessage decodes
+// them: null is nil, others keep the whitespace before them.
+func (s *state) objectMembers(text string) (ms members, ok bool) {
+	iter := jsonAPI.BorrowIterator([]byte(text))
+	defer jsonAPI.ReturnIterator(iter)
+	if iter.WhatIsNext() != jsoniter.ObjectValue {
+		return nil, false
+	}
+	iter.ReadObjectCB(func(iter *jsoniter.Iterator, key string) bool {
+		if iter.ReadNil() {
+			ms = append(ms, member{key, nil})
+			return true
+		}
+		if s.rawArena == nil {
+			s.rawArena = make([]byte, 0, 256) // jsoniter cannot capture into a nil slice
+		}
+		start := len(s.rawArena)
+		s.rawArena = iter.SkipAndAppendBytes(s.rawArena)
+		ms = append(ms, member{key, s.rawArena[start:len(s.rawArena):len(s.rawArena)]})
+		return true
+	})
+	if iter.Error != nil {
+		return nil, false
+	}
+	iter.WhatIsNext() // only whitespace may follow the object
+	return ms, iter.Error == io.EOF
 }
 
 // outputType maps an OpenAI response_format type to gen_ai.output.type.

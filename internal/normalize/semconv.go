@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -104,7 +105,13 @@ func (s *state) foldSpanEvents() {
 			s.legacyContent(e.Attributes())
 			folded = true
 		case isMessageEvent(name):
-			if err := conv.add(name, eventBody(e)); err != nil {
+			var err error
+			if m, ok := eventMessage(name, e.Attributes()); ok {
+				err = conv.addMessage(name, m)
+			} else {
+				err = conv.add(name, eventBody(e))
+			}
+			if err != nil {
 				s.fail()
 				continue
 			}
@@ -161,12 +168,7 @@ func (c *conversation) add(name string, body []byte) error {
 		if err := jsonAPI.Unmarshal(body, &m); err != nil {
 			return err
 		}
-		msg, err := m.toMessage(messageEventRoles[name], name == evToolMessage)
-		if err != nil {
-			return err
-		}
-		c.input = append(c.input, msg)
-		return nil
+		return c.addMessage(name, m)
 	}
 	var ch legacyChoice
 	if err := jsonAPI.Unmarshal(body, &ch); err != nil {
@@ -195,6 +197,67 @@ func (c *conversation) add(name string, body []byte) error {
 	msg.FinishReason = outputFinish(ch.FinishReason)
 	c.output = append(c.output, choiceMessage{ch.Index, msg})
 	return nil
+}
+
+// addMessage adds the decoded body of an input-message event.
+func (c *conversation) addMessage(name string, m chatMessage) error {
+	msg, err := m.toMessage(messageEventRoles[name], name == evToolMessage)
+	if err != nil {
+		return err
+	}
+	c.input = append(c.input, msg)
+	return nil
+}
+
+// eventMessage reads the body of an input-message event straight from its attributes
+// when they are plain strings named like chatMessage's string fields (the common
+// {content} or {role, content}); ok is false for anything else, which takes the general
+// path through JSON. For the attributes it accepts, the JSON round trip would give the
+// same message: valid UTF-8 survives it unchanged, and each field has one spelling.
+func eventMessage(name string, attrs pcommon.Map) (m chatMessage, ok bool) {
+	if name == evChoice {
+		return m, false
+	}
+	var seen uint8
+	ok = true
+	attrs.Range(func(k string, v pcommon.Value) bool {
+		if k == legacySystem {
+			return true // dropped from the body, see eventBody
+		}
+		if v.Type() != pcommon.ValueTypeStr || !utf8.ValidString(v.Str()) {
+			ok = false
+			return false
+		}
+		var dst *string
+		var bit uint8
+		switch {
+		case asciiEqualFold(k, "role"):
+			dst, bit = &m.Role, 1
+		case asciiEqualFold(k, "content"):
+			m.Content, bit = v.Str(), 2
+		case asciiEqualFold(k, "name"):
+			dst, bit = &m.Name, 4
+		case asciiEqualFold(k, "tool_call_id"):
+			dst, bit = &m.ToolCallID, 8
+		case asciiEqualFold(k, "id"):
+			dst, bit = &m.ID, 16
+		case asciiEqualFold(k, "refusal"):
+			dst, bit = &m.Refusal, 32
+		default:
+			ok = false // tool_calls, or a field the JSON decoder would ignore or reject
+			return false
+		}
+		if seen&bit != 0 {
+			ok = false // two spellings of one field: which wins depends on key order
+			return false
+		}
+		seen |= bit
+		if dst != nil {
+			*dst = v.Str()
+		}
+		return true
+	})
+	return m, ok
 }
 
 // outputs returns the choices ordered by index.

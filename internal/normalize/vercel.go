@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 
+	jsoniter "github.com/json-iterator/go"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
@@ -350,11 +352,18 @@ func (s *state) vercelMessages() {
 	var system []genai.Part
 	var input []genai.Message
 	if text, ok := s.str(vPromptMessages); ok {
-		var msgs []vercelMessage
-		if err := jsonAPI.Unmarshal([]byte(text), &msgs); err != nil {
-			s.fail()
-		} else if system, input = s.vercelPrompt(msgs); system != nil || input != nil {
-			s.consume(vPromptMessages)
+		var fast bool
+		if system, input, fast = vercelPromptFast(text); fast {
+			if system != nil || input != nil {
+				s.consume(vPromptMessages)
+			}
+		} else {
+			var msgs []vercelMessage
+			if err := jsonAPI.Unmarshal([]byte(text), &msgs); err != nil {
+				s.fail()
+			} else if system, input = s.vercelPrompt(msgs); system != nil || input != nil {
+				s.consume(vPromptMessages)
+			}
 		}
 	} else if text, ok := s.str(vPrompt); ok {
 		var p struct {
@@ -432,47 +441,234 @@ func vercelParts(v any) ([]genai.Part, error) {
 	return parts, nil
 }
 
+// vercelPartFields are the fields of an AI SDK prompt part that the mapping reads; the
+// general path fills them from a decoded map, the fast path straight from the JSON.
+type vercelPartFields struct {
+	typ, text, mediaType, mimeType, data, image, toolCallID, toolName string
+	// input and output are the tool-call input (v5+; args before) and the tool result
+	// (v5+; result before), as decoded values.
+	input, output any
+}
+
+func vercelFieldsOf(o map[string]any) vercelPartFields {
+	f := vercelPartFields{typ: mstr(o, "type"), text: mstr(o, "text"), mediaType: mstr(o, "mediaType"),
+		mimeType: mstr(o, "mimeType"), data: mstr(o, "data"), image: mstr(o, "image"),
+		toolCallID: mstr(o, "toolCallId"), toolName: mstr(o, "toolName")}
+	var ok bool
+	if f.input, ok = o["input"]; !ok {
+		f.input = o["args"]
+	}
+	if f.output, ok = o["output"]; !ok {
+		f.output = o["result"]
+	}
+	return f
+}
+
 // vercelPart converts one AI SDK prompt part (v4–v6 spellings); types we do not know
 // are kept as generic parts.
 func vercelPart(o map[string]any) (genai.Part, error) {
-	mime := mstr(o, "mediaType")
-	if mime == "" {
-		mime = mstr(o, "mimeType")
-	}
-	switch typ := mstr(o, "type"); typ {
-	case "text":
-		return genai.TextPart(mstr(o, "text")), nil
-	case "reasoning":
-		return genai.Part{Type: genai.PartReasoning, Content: mstr(o, "text")}, nil
-	case "image", "file":
-		data := mstr(o, "data")
-		if data == "" {
-			data = mstr(o, "image")
-		}
-		def := "image"
-		if typ == "file" {
-			def = ""
-		}
-		if strings.Contains(data, "://") || strings.HasPrefix(data, "data:") {
-			return urlPart(data, mime, modalityOf(mime, def)), nil
-		}
-		return genai.Part{Type: genai.PartBlob, MimeType: mime, Modality: modalityOf(mime, def), Content: data}, nil
-	case "tool-call":
-		args, ok := o["input"]
-		if !ok {
-			args = o["args"]
-		}
-		return genai.Part{Type: genai.PartToolCall, ID: mstr(o, "toolCallId"), Name: mstr(o, "toolName"), Arguments: anyArguments(args)}, nil
-	case "tool-result":
-		out, ok := o["output"]
-		if !ok {
-			out = o["result"]
-		}
-		return genai.Part{Type: genai.PartToolCallResponse, ID: mstr(o, "toolCallId"), Response: toolOutput(out)}, nil
+	f := vercelFieldsOf(o)
+	if p, known := f.part(); known {
+		return p, nil
 	}
 	var p genai.Part
 	err := json.Unmarshal(anyJSON(o), &p)
 	return p, err
+}
+
+// part converts a part of a known type; known is false for other types.
+func (f *vercelPartFields) part() (p genai.Part, known bool) {
+	mime := f.mediaType
+	if mime == "" {
+		mime = f.mimeType
+	}
+	switch f.typ {
+	case "text":
+		return genai.TextPart(f.text), true
+	case "reasoning":
+		return genai.Part{Type: genai.PartReasoning, Content: f.text}, true
+	case "image", "file":
+		data := f.data
+		if data == "" {
+			data = f.image
+		}
+		def := "image"
+		if f.typ == "file" {
+			def = ""
+		}
+		if strings.Contains(data, "://") || strings.HasPrefix(data, "data:") {
+			return urlPart(data, mime, modalityOf(mime, def)), true
+		}
+		return genai.Part{Type: genai.PartBlob, MimeType: mime, Modality: modalityOf(mime, def), Content: data}, true
+	case "tool-call":
+		return genai.Part{Type: genai.PartToolCall, ID: f.toolCallID, Name: f.toolName, Arguments: anyArguments(f.input)}, true
+	case "tool-result":
+		return genai.Part{Type: genai.PartToolCallResponse, ID: f.toolCallID, Response: toolOutput(f.output)}, true
+	}
+	return genai.Part{}, false
+}
+
+// vercelPromptFast converts ai.prompt.messages straight from the JSON text, without
+// decoding every message part into a map first (most of the cost of a Vercel span: a
+// map, boxed values and their keys per part). It does what decoding into
+// []vercelMessage and vercelPrompt do, for input that is well-formed, holds only part
+// types we know and no value of an unexpected type; for anything else ok is false and
+// the caller takes the general path, which decides what is an error.
+func vercelPromptFast(text string) (system []genai.Part, input []genai.Message, ok bool) {
+	iter := jsonAPI.BorrowIterator([]byte(text))
+	defer jsonAPI.ReturnIterator(iter)
+	if iter.WhatIsNext() != jsoniter.ArrayValue {
+		return nil, nil, false
+	}
+	ok = true
+	iter.ReadArrayCB(func(iter *jsoniter.Iterator) bool {
+		if iter.WhatIsNext() != jsoniter.ObjectValue {
+			ok = false
+			return false
+		}
+		var role string
+		var parts []genai.Part
+		iter.ReadObjectCB(func(iter *jsoniter.Iterator, key string) bool {
+			// Message fields are matched like encoding into vercelMessage does: ASCII
+			// case-insensitively; other fields are skipped.
+			switch {
+			case asciiEqualFold(key, "role"):
+				if iter.WhatIsNext() != jsoniter.StringValue {
+					ok = false
+				} else {
+					role = iter.ReadString()
+				}
+			case asciiEqualFold(key, "content"):
+				parts, ok = vercelContentFast(iter)
+			default:
+				iter.Skip()
+			}
+			return ok
+		})
+		if !ok || role == "" {
+			ok = false
+			return false
+		}
+		if role == "system" && system == nil {
+			system = parts
+		} else {
+			input = append(input, genai.Message{Role: role, Parts: parts})
+		}
+		return true
+	})
+	if !ok || iter.Error != nil {
+		return nil, nil, false
+	}
+	iter.WhatIsNext() // only whitespace may follow the array
+	if iter.Error != io.EOF {
+		return nil, nil, false
+	}
+	return system, input, true
+}
+
+// vercelContentFast converts message content that is a string, null or a list of parts.
+func vercelContentFast(iter *jsoniter.Iterator) (parts []genai.Part, ok bool) {
+	switch iter.WhatIsNext() {
+	case jsoniter.StringValue:
+		if c := iter.ReadString(); c != "" {
+			return []genai.Part{genai.TextPart(c)}, true
+		}
+		return nil, true
+	case jsoniter.NilValue:
+		iter.ReadNil()
+		return nil, true
+	case jsoniter.ArrayValue:
+		parts, ok = []genai.Part{}, true
+		iter.ReadArrayCB(func(iter *jsoniter.Iterator) bool {
+			var p genai.Part
+			if p, ok = vercelPartFast(iter); ok {
+				parts = append(parts, p)
+			}
+			return ok
+		})
+		return parts, ok
+	}
+	return nil, false
+}
+
+// vercelPartFast reads one part object of a known type. Keys are matched exactly, as
+// map lookups are, and the last of duplicate keys wins.
+func vercelPartFast(iter *jsoniter.Iterator) (genai.Part, bool) {
+	if iter.WhatIsNext() != jsoniter.ObjectValue {
+		return genai.Part{}, false
+	}
+	var f vercelPartFields
+	var hasInput, hasOutput bool
+	var args, result any
+	iter.ReadObjectCB(func(iter *jsoniter.Iterator, key string) bool {
+		var dst *string
+		switch key {
+		case "type":
+			dst = &f.typ
+		case "text":
+			dst = &f.text
+		case "mediaType":
+			dst = &f.mediaType
+		case "mimeType":
+			dst = &f.mimeType
+		case "data":
+			dst = &f.data
+		case "image":
+			dst = &f.image
+		case "toolCallId":
+			dst = &f.toolCallID
+		case "toolName":
+			dst = &f.toolName
+		case "input":
+			f.input, hasInput = iter.Read(), true
+		case "args":
+			args = iter.Read()
+		case "output":
+			f.output, hasOutput = iter.Read(), true
+		case "result":
+			result = iter.Read()
+		default:
+			iter.Read() // decoded (and so checked) as the general path does, then dropped
+		}
+		if dst != nil {
+			// A value of another type reads as "", as mstr does.
+			if iter.WhatIsNext() == jsoniter.StringValue {
+				*dst = iter.ReadString()
+			} else {
+				iter.Read()
+				*dst = ""
+			}
+		}
+		return iter.Error == nil
+	})
+	if iter.Error != nil {
+		return genai.Part{}, false
+	}
+	if !hasInput {
+		f.input = args
+	}
+	if !hasOutput {
+		f.output = result
+	}
+	return f.part()
+}
+
+// asciiEqualFold matches a JSON key to a struct field name as jsoniter does when it is
+// not case-sensitive: ASCII letters fold, nothing else does.
+func asciiEqualFold(key, name string) bool {
+	if len(key) != len(name) {
+		return false
+	}
+	for i := range len(key) {
+		a, b := key[i], name[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
 }
 
 // toolOutput unwraps the v5+ tool output {type:"text"|"json", value}.

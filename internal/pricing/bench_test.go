@@ -19,6 +19,19 @@ func BenchmarkCostHit(b *testing.B) {
 	}
 }
 
+// BenchmarkLookupHit is the cache hit alone, without computing the cost: it is quoted
+// against BenchmarkBaselineMapRead.
+func BenchmarkLookupHit(b *testing.B) {
+	p := newTestPricer(b, Config{})
+	p.Lookup("aws.bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := p.Lookup("aws.bedrock", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"); !ok {
+			b.Fatal("unpriced")
+		}
+	}
+}
+
 func BenchmarkCostHitParallel(b *testing.B) {
 	p := newTestPricer(b, Config{})
 	p.Cost("openai", "gpt-4o-2024-08-06", benchUsage)

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -36,5 +37,38 @@ func TestCacheBounded(t *testing.T) {
 	c.put(cacheKey{"", "unknown"}, nil)
 	if e, ok := c.get(cacheKey{"", "unknown"}); !ok || e != nil {
 		t.Fatalf("negative entry: %v %v", e, ok)
+	}
+}
+
+// TestCacheConcurrent: lookups race with insertions and promotions (run with -race); every
+// hit returns the entry stored for exactly that key, and the bound holds.
+func TestCacheConcurrent(t *testing.T) {
+	c := newCache(64)
+	entries := make([]Entry, 200)
+	for i := range entries {
+		entries[i].ID = strconv.Itoa(i)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 5000 {
+				i := (n*7 + g*13) % len(entries)
+				k := cacheKey{"openai", "model-" + strconv.Itoa(i)}
+				if e, ok := c.get(k); ok {
+					if e.ID != strconv.Itoa(i) {
+						t.Errorf("model-%d resolved to entry %s", i, e.ID)
+						return
+					}
+					continue
+				}
+				c.put(k, &entries[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if n := c.len(); n > 64 {
+		t.Fatalf("cache holds %d entries, limit 64", n)
 	}
 }
