@@ -36,13 +36,13 @@ func TestExamplesStart(t *testing.T) {
 			for _, m := range envRef.FindAllStringSubmatch(string(raw), -1) {
 				t.Setenv(m[1], "example-placeholder-0123456789abcdef0123456789abcdef")
 			}
-			// Examples may point at files next to them (rules, prices): run from there.
-			cwd, _ := os.Getwd()
-			if err := os.Chdir(filepath.Dir(path)); err != nil {
+			// Examples may point at files next to them (rules, prices): run in a copy of
+			// the example's folder, so that what the collector writes stays out of the tree.
+			dir := t.TempDir()
+			if err := os.CopyFS(dir, os.DirFS(filepath.Dir(path))); err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { _ = os.Chdir(cwd) })
-			c := StartCollector(t, string(raw))
+			c := StartCollectorIn(t, dir, string(raw))
 			Eventually(t, 30*time.Second, "the collector to report it is ready", func() bool {
 				return strings.Contains(c.Output(), "Everything is ready")
 			})

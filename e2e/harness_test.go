@@ -89,10 +89,17 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// StartCollector writes config to a temporary file, starts the distribution with it and
-// waits until every port in waitPorts accepts connections. The process is stopped when the
-// test ends; its output is printed if the test failed.
+// StartCollector writes config to a temporary file, starts the distribution with it in a
+// fresh temporary working directory (relative paths such as the store's data/ land there)
+// and waits until every port in waitPorts accepts connections. The process is stopped when
+// the test ends; its output is printed if the test failed.
 func StartCollector(t *testing.T, config string, waitPorts ...int) *Collector {
+	t.Helper()
+	return StartCollectorIn(t, t.TempDir(), config, waitPorts...)
+}
+
+// StartCollectorIn is StartCollector with dir as the working directory.
+func StartCollectorIn(t *testing.T, dir, config string, waitPorts ...int) *Collector {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
@@ -100,6 +107,7 @@ func StartCollector(t *testing.T, config string, waitPorts ...int) *Collector {
 	}
 	c := &Collector{t: t, out: &syncBuffer{}, done: make(chan struct{})}
 	c.cmd = exec.Command(collectorBinary(t), "--config", path)
+	c.cmd.Dir = dir
 	c.cmd.Stdout = c.out
 	c.cmd.Stderr = c.out
 	if err := c.cmd.Start(); err != nil {

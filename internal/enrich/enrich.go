@@ -73,6 +73,7 @@ func (e *Enricher) price(attrs pcommon.Map, usage genai.Usage) Outcome {
 		removeCost(attrs)
 		return NotACall
 	}
+	attrs.EnsureCapacity(attrs.Len() + 8) // the cost attributes below, in one growth
 	attrs.PutDouble(genai.CostTotal, usd(cost.Total))
 	attrs.PutDouble(genai.CostInput, usd(cost.Input))
 	attrs.PutDouble(genai.CostOutput, usd(cost.Output))
