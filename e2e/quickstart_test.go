@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,5 +59,18 @@ func TestQuickstartAsWritten(t *testing.T) {
 	}
 	if strings.Contains(out, "jane.doe@example.org") {
 		t.Errorf("the email address left the pipeline")
+	}
+
+	// The same span is in the embedded store, as `llmctl trace` shows it.
+	var trace string
+	Eventually(t, 15*time.Second, "the trace in the store", func() bool {
+		cmd := exec.Command(filepath.Join(packageDir, "..", "bin", "llmctl"), "trace", "5b8efff798038103d269b633813fc60c")
+		cmd.Env = append(os.Environ(), "LLMCTL_ENDPOINT=http://localhost:8686")
+		b, err := cmd.CombinedOutput()
+		trace = string(b)
+		return err == nil && strings.Contains(trace, "ChatCompletion")
+	})
+	if strings.Contains(trace, "jane.doe@example.org") {
+		t.Errorf("the store holds the unredacted email:\n%s", trace)
 	}
 }
