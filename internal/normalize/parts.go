@@ -276,23 +276,10 @@ func urlPart(url, mime, modality string) genai.Part {
 			if m == "" {
 				m = mime
 			}
-			return genai.Part{Type: genai.PartBlob, Modality: modalityOf(m, modality), MimeType: m, Content: data}
+			return genai.Part{Type: genai.PartBlob, Modality: genai.ModalityOf(m, modality), MimeType: m, Content: data}
 		}
 	}
-	return genai.Part{Type: genai.PartURI, Modality: modalityOf(mime, modality), MimeType: mime, URI: url}
-}
-
-// modalityOf derives the semconv modality from a MIME type, else returns def.
-func modalityOf(mime, def string) string {
-	switch {
-	case strings.HasPrefix(mime, "image/"):
-		return "image"
-	case strings.HasPrefix(mime, "audio/"):
-		return "audio"
-	case strings.HasPrefix(mime, "video/"):
-		return "video"
-	}
-	return def
+	return genai.Part{Type: genai.PartURI, Modality: genai.ModalityOf(mime, modality), MimeType: mime, URI: url}
 }
 
 // parseChatMessages decodes a JSON array of chat messages.

@@ -497,9 +497,9 @@ func (f *vercelPartFields) part() (p genai.Part, known bool) {
 			def = ""
 		}
 		if strings.Contains(data, "://") || strings.HasPrefix(data, "data:") {
-			return urlPart(data, mime, modalityOf(mime, def)), true
+			return urlPart(data, mime, genai.ModalityOf(mime, def)), true
 		}
-		return genai.Part{Type: genai.PartBlob, MimeType: mime, Modality: modalityOf(mime, def), Content: data}, true
+		return genai.Part{Type: genai.PartBlob, MimeType: mime, Modality: genai.ModalityOf(mime, def), Content: data}, true
 	case "tool-call":
 		return genai.Part{Type: genai.PartToolCall, ID: f.toolCallID, Name: f.toolName, Arguments: anyArguments(f.input)}, true
 	case "tool-result":

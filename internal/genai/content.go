@@ -5,8 +5,8 @@ import (
 	"strings"
 )
 
-// Helpers the llmproxy receiver introduced for building semconv content; general enough
-// for any converter to a semconv message or tool definition.
+// Helpers for building semconv message content and tool definitions, shared by every
+// converter (the normalizer, the llmproxy receiver).
 
 // ModalityOf derives a semconv part modality (image, audio, video) from a MIME type, or
 // returns def when the MIME type names none of them.
