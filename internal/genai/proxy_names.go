@@ -8,6 +8,9 @@ const (
 	HeaderSessionID = "X-Llm-Session-Id"
 	// HeaderUserID becomes user.id (it takes precedence over a user field in the body).
 	HeaderUserID = "X-Llm-User-Id"
+	// HeaderServiceName becomes the span's resource service.name: the application behind
+	// the call, which the proxy cannot otherwise know.
+	HeaderServiceName = "X-Llm-Service-Name"
 	// HeaderMetadataPrefix + key becomes MetadataPrefix + lower-cased key.
 	HeaderMetadataPrefix = "X-Llm-Metadata-"
 	// HeaderPrefix is what all of the above share.

@@ -39,6 +39,10 @@ type Config struct {
 	// response still reaches the client whole; the span then lacks its details.
 	MaxCaptureSize int `mapstructure:"max_capture_size"`
 
+	// ServiceName is the resource service.name of proxied calls whose request does not
+	// carry an X-Llm-Service-Name header. Default "llmproxy".
+	ServiceName string `mapstructure:"service_name"`
+
 	// ShutdownTimeout is how long in-flight requests (streams, mostly) may take to
 	// finish when the collector stops, before their connections are closed.
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`

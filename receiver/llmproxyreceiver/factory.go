@@ -29,6 +29,7 @@ func createDefaultConfig() component.Config {
 		ServerConfig:    server,
 		CaptureContent:  true,
 		MaxCaptureSize:  defaultMaxCaptureSize,
+		ServiceName:     "llmproxy",
 		ShutdownTimeout: defaultShutdownTimeout,
 	}
 }

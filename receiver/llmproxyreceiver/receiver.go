@@ -60,6 +60,7 @@ func (r *llmProxyReceiver) Start(ctx context.Context, host component.Host) error
 		Logger:         r.set.Logger,
 		Scope:          metadata.ScopeName,
 		Version:        r.set.BuildInfo.Version,
+		ServiceName:    r.cfg.ServiceName,
 		OnParseError: func(part string) {
 			r.parseErrors.Add(context.Background(), 1, metric.WithAttributes(attribute.String("part", part)))
 		},

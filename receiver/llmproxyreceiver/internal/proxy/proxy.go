@@ -65,6 +65,9 @@ type Options struct {
 	OnParseError func(part string)
 	// Scope names the instrumentation scope of emitted spans.
 	Scope, Version string
+	// ServiceName is the resource service.name of calls that do not name their
+	// application with the X-Llm-Service-Name header.
+	ServiceName string
 }
 
 // Handler is the proxy's http.Handler.

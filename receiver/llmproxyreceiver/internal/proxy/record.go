@@ -25,6 +25,7 @@ type record struct {
 	// handler returns.
 	traceparent, tracestate string
 	sessionID, userID       string
+	serviceName             string
 	metadata                []string // key, value, key, value...
 
 	reqBody []byte
@@ -53,6 +54,7 @@ func newRecord(api llmapi.API, up *Upstream, r *http.Request) *record {
 	rec.tracestate = h.Get("Tracestate")
 	rec.sessionID = h.Get(genai.HeaderSessionID)
 	rec.userID = h.Get(genai.HeaderUserID)
+	rec.serviceName = h.Get(genai.HeaderServiceName)
 	for k, v := range h {
 		if len(v) > 0 && len(k) > len(genai.HeaderMetadataPrefix) && strings.HasPrefix(k, genai.HeaderMetadataPrefix) {
 			rec.metadata = append(rec.metadata, strings.ToLower(k[len(genai.HeaderMetadataPrefix):]), v[0])

@@ -23,7 +23,11 @@ import (
 func (h *Handler) emit(rec *record) {
 	call := h.describe(rec)
 	td := ptrace.NewTraces()
-	ss := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty()
+	rs := td.ResourceSpans().AppendEmpty()
+	if service := cmp.Or(rec.serviceName, h.opts.ServiceName); service != "" {
+		rs.Resource().Attributes().PutStr(genai.ServiceName, service)
+	}
+	ss := rs.ScopeSpans().AppendEmpty()
 	ss.Scope().SetName(h.opts.Scope)
 	ss.Scope().SetVersion(h.opts.Version)
 	fillSpan(ss.Spans().AppendEmpty(), rec, &call)
