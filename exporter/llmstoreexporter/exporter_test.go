@@ -40,6 +40,9 @@ func startStore(t *testing.T) (host, *llmstoreextension.Extension, string) {
 	cfg := f.CreateDefaultConfig().(*llmstoreextension.Config)
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
 	cfg.Path = filepath.Join(t.TempDir(), "llm.db")
+	// These tests are about delivery; their data is months old, which the default
+	// retention would start deleting while they run.
+	cfg.Retention.Traces, cfg.Retention.Logs, cfg.Retention.Metrics, cfg.Retention.Content = 0, 0, 0, 0
 	ext, err := f.Create(context.Background(), extensiontest.NewNopSettings(f.Type()), cfg)
 	if err != nil {
 		t.Fatal(err)

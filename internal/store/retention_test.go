@@ -189,3 +189,37 @@ func TestOpenRefusesCorruptFile(t *testing.T) {
 		t.Error("corrupt file was modified")
 	}
 }
+
+// TestWriteReplacesOrphanedContent: retention deletes content and metadata in separate
+// statements, so a batch written between them (late or replayed data) can leave content
+// rows whose spans and logs are gone, and new rows may reuse their ids. Writes must still
+// succeed and carry their own content; before the fix such a batch failed on the content
+// key and was retried until the exporter dropped it.
+func TestWriteReplacesOrphanedContent(t *testing.T) {
+	s := openStore(t, Options{Policy: DefaultPolicy()})
+	ctx := context.Background()
+	if err := s.WriteTraces(ctx, storegen.Fixture(base)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteLogs(ctx, storegen.FixtureLogs(base)); err != nil {
+		t.Fatal(err)
+	}
+	// What the race leaves: metadata deleted, content still there.
+	for _, q := range []string{"DELETE FROM spans", "DELETE FROM traces", "DELETE FROM logs"} {
+		if _, err := s.w.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.WriteTraces(ctx, storegen.Fixture(base)); err != nil {
+		t.Fatalf("writing spans over orphaned content: %v", err)
+	}
+	if err := s.WriteLogs(ctx, storegen.FixtureLogs(base)); err != nil {
+		t.Fatalf("writing logs over orphaned content: %v", err)
+	}
+	var spans, contents int
+	_ = s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM spans`).Scan(&spans)
+	_ = s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM span_content`).Scan(&contents)
+	if spans == 0 || contents == 0 {
+		t.Fatalf("nothing stored: %d spans, %d content rows", spans, contents)
+	}
+}

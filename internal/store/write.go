@@ -48,7 +48,12 @@ func (s *Store) prepare(ctx context.Context) error {
 			start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
 			response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
 			tool_name, attributes, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
-		{&s.ins.spanContent, `INSERT INTO span_content (span_id, start_ns, body) VALUES (?,?,?)`},
+		// Content is keyed by its span's rowid. Retention deletes content and spans in
+		// separate statements, so a batch written between the two (late or replayed data)
+		// can leave content whose span is gone; a new span may then reuse that rowid. The
+		// new span's content replaces such an orphan instead of failing the batch forever.
+		{&s.ins.spanContent, `INSERT INTO span_content (span_id, start_ns, body) VALUES (?,?,?)
+			ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`},
 		{&s.ins.trace, `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
 			llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT (trace_id) DO UPDATE SET
@@ -68,7 +73,8 @@ func (s *Store) prepare(ctx context.Context) error {
 				conversation_id = CASE WHEN conversation_id = '' THEN excluded.conversation_id ELSE conversation_id END`},
 		{&s.ins.log, `INSERT INTO logs (time_ns, trace_id, span_id, severity_number, severity_text, service, resource_id,
 			event_name, body, attributes, is_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`},
-		{&s.ins.logContent, `INSERT INTO log_content (log_id, time_ns, body) VALUES (?,?,?)`},
+		{&s.ins.logContent, `INSERT INTO log_content (log_id, time_ns, body) VALUES (?,?,?)
+			ON CONFLICT (log_id) DO UPDATE SET time_ns = excluded.time_ns, body = excluded.body`},
 		{&s.ins.metric, `INSERT INTO metric_points (time_ns, name, unit, type, service, resource_id, attributes, value, count, sum)
 			VALUES (?,?,?,?,?,?,?,?,?,?)`},
 	}
