@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llm/otelcol-llm/extension/llmstoreextension"
 	"github.com/otelcol-llm/otelcol-llm/internal/alert/labels"
 	"github.com/otelcol-llm/otelcol-llm/internal/alert/route"
 	"github.com/otelcol-llm/otelcol-llm/internal/alert/rules"
@@ -46,15 +48,24 @@ type APIRule struct {
 	Rule           rules.Config `json:"rule"`
 }
 
+// routes is the API, served on its own listener and, with api.store, by the llmstore.
+func (e *alertExporter) routes() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /api/v1/alerts":               e.listAlerts,
+		"POST /api/v1/alerts/{id}/ack":     e.ackAlert,
+		"POST /api/v1/alerts/{id}/resolve": e.resolveAlert,
+		"GET /api/v1/silences":             e.listSilences,
+		"POST /api/v1/silences":            e.createSilence,
+		"DELETE /api/v1/silences/{id}":     e.expireSilence,
+		"GET /api/v1/rules":                e.listRules,
+	}
+}
+
 func (e *alertExporter) startAPI(ctx context.Context, host component.Host) error {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/alerts", e.listAlerts)
-	mux.HandleFunc("POST /api/v1/alerts/{id}/ack", e.ackAlert)
-	mux.HandleFunc("POST /api/v1/alerts/{id}/resolve", e.resolveAlert)
-	mux.HandleFunc("GET /api/v1/silences", e.listSilences)
-	mux.HandleFunc("POST /api/v1/silences", e.createSilence)
-	mux.HandleFunc("DELETE /api/v1/silences/{id}", e.expireSilence)
-	mux.HandleFunc("GET /api/v1/rules", e.listRules)
+	for pattern, h := range e.routes() {
+		mux.HandleFunc(pattern, h)
+	}
 	ln, err := e.cfg.API.ToListener(ctx)
 	if err != nil {
 		return err
@@ -71,6 +82,29 @@ func (e *alertExporter) startAPI(ctx context.Context, host component.Host) error
 			e.logger.Error("llmalert API stopped", zap.Error(err))
 		}
 	}()
+	return nil
+}
+
+// mountOnStore serves the API on the llmstore extension named by api.store, so that its
+// web UI lists, acknowledges and silences alerts. Extensions start before exporters.
+func (e *alertExporter) mountOnStore(host component.Host) (err error) {
+	id := *e.cfg.API.Store
+	ext, ok := host.GetExtensions()[id]
+	if !ok {
+		return fmt.Errorf("api.store: extension %q not found; add it under extensions and service.extensions", id)
+	}
+	store, ok := ext.(*llmstoreextension.Extension)
+	if !ok {
+		return fmt.Errorf("api.store: extension %q is not an llmstore extension", id)
+	}
+	defer func() { // http.ServeMux panics on a second registration of a pattern
+		if r := recover(); r != nil {
+			err = fmt.Errorf("api.store: extension %q already serves an alerts API; only one llmalert exporter can name it: %v", id, r)
+		}
+	}()
+	for pattern, h := range e.routes() {
+		store.Handle(pattern, h)
+	}
 	return nil
 }
 

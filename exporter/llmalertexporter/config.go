@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 
+	"github.com/otelcol-llm/otelcol-llm/extension/llmstoreextension"
 	"github.com/otelcol-llm/otelcol-llm/internal/alert/notify"
 	"github.com/otelcol-llm/otelcol-llm/internal/alert/route"
 	"github.com/otelcol-llm/otelcol-llm/internal/alert/rules"
@@ -47,11 +48,19 @@ type Config struct {
 	Alertmanager notify.AlertmanagerConfig `mapstructure:"alertmanager"`
 
 	// API serves alerts, silences and rules (default localhost:8989; empty endpoint disables).
-	API confighttp.ServerConfig `mapstructure:"api"`
+	API APIConfig `mapstructure:"api"`
 
 	// Storage is a storage extension (file_storage) that keeps alert state, silences,
 	// acknowledgements, the notification log and anomaly baselines across restarts.
 	Storage *component.ID `mapstructure:"storage"`
+}
+
+// APIConfig is the alerts API's own server, and optionally an llmstore extension that
+// serves the same API beside its web UI, whose Alerts page calls it on the same origin.
+type APIConfig struct {
+	confighttp.ServerConfig `mapstructure:",squash"`
+	// Store names an llmstore extension; its server also serves the alerts API.
+	Store *component.ID `mapstructure:"store"`
 }
 
 var _ component.Config = (*Config)(nil)
@@ -72,6 +81,9 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.ExternalURL); err != nil || u.Scheme == "" || u.Host == "" {
 			return fmt.Errorf("external_url: %q is not an absolute URL", c.ExternalURL)
 		}
+	}
+	if c.API.Store != nil && c.API.Store.Type() != llmstoreextension.NewFactory().Type() {
+		return fmt.Errorf("api.store: %q is not an llmstore extension; name the llmstore extension (e.g. llmstore) whose UI should show alerts", c.API.Store)
 	}
 	if _, err := c.ruleSet().Resolve(); err != nil {
 		return err

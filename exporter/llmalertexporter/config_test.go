@@ -45,7 +45,8 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("full config: %v", err)
 	}
-	if len(cfg.Rules) != 3 || len(cfg.Receivers) != 3 || *cfg.Route.GroupWait != 0 || cfg.Storage.String() != "file_storage" {
+	if len(cfg.Rules) != 3 || len(cfg.Receivers) != 3 || *cfg.Route.GroupWait != 0 || cfg.Storage.String() != "file_storage" ||
+		cfg.API.Store.String() != "llmstore/ui" || cfg.API.NetAddr.Endpoint != "localhost:8990" {
 		t.Fatalf("full: %+v", cfg)
 	}
 	if got := string(cfg.Receivers[2].Email[0].AuthPassword); got != "hunter2" {
@@ -69,10 +70,11 @@ func TestLoadConfig(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	tests := map[string]string{
-		"bad_quantile": "rules: rules[0] (Broken): expr: histogram_quantile(...): otelcol_llm.requests is a counter, not a histogram",
-		"bad_route":    `route.receiver: no receiver named "pager"`,
-		"bad_slack":    `receivers[0]: receiver "slack": slack_configs[0].webhook_url: not an http(s) URL`,
-		"bad_severity": `severity: "page" is not one of critical, high, warning, info`,
+		"bad_quantile":  "rules: rules[0] (Broken): expr: histogram_quantile(...): otelcol_llm.requests is a counter, not a histogram",
+		"bad_route":     `route.receiver: no receiver named "pager"`,
+		"bad_slack":     `receivers[0]: receiver "slack": slack_configs[0].webhook_url: not an http(s) URL`,
+		"bad_severity":  `severity: "page" is not one of critical, high, warning, info`,
+		"bad_api_store": `api.store: "file_storage" is not an llmstore extension; name the llmstore extension (e.g. llmstore) whose UI should show alerts`,
 	}
 	for name, want := range tests {
 		_, err := loadConfig(t, name)

@@ -127,6 +127,18 @@ func (e *alertExporter) start(ctx context.Context, host component.Host) error {
 			return fmt.Errorf("api: %w", err)
 		}
 	}
+	if e.cfg.API.Store != nil {
+		if err := e.mountOnStore(host); err != nil {
+			cancel()
+			if e.server != nil {
+				_ = e.server.Close()
+			}
+			if e.client != nil {
+				_ = e.client.Close(ctx)
+			}
+			return err
+		}
+	}
 	if e.disp != nil {
 		e.wg.Add(1)
 		go func() { defer e.wg.Done(); e.disp.Run(runCtx) }()

@@ -120,7 +120,9 @@ type harness struct {
 	store component.Component
 }
 
-func startHarness(t *testing.T, dir string, hookURL string, now time.Time) *harness {
+// startHarness starts the exporter with one webhook receiver and file_storage; configure
+// may change the config and add extensions to the host.
+func startHarness(t *testing.T, dir string, hookURL string, now time.Time, configure ...func(*Config, map[component.ID]component.Component)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	sf := filestorage.NewFactory()
@@ -146,6 +148,10 @@ func startHarness(t *testing.T, dir string, hookURL string, now time.Time) *harn
 	cfg.Receivers = []notify.ReceiverConfig{{Name: "hook", Webhooks: []notify.WebhookConfig{{URL: configopaque.String(hookURL)}}}}
 	cfg.API.NetAddr.Endpoint = "127.0.0.1:0"
 	cfg.Storage = &storageID
+	exts := map[component.ID]component.Component{storageID: ext}
+	for _, f := range configure {
+		f(cfg, exts)
+	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +164,7 @@ func startHarness(t *testing.T, dir string, hookURL string, now time.Time) *harn
 	}
 	h := &harness{t: t, clock: &clock{t: now}, exp: exp, store: ext}
 	exp.now = h.clock.Now
-	if err := exp.start(ctx, host{exts: map[component.ID]component.Component{storageID: ext}}); err != nil {
+	if err := exp.start(ctx, host{exts: exts}); err != nil {
 		t.Fatal(err)
 	}
 	return h

@@ -37,7 +37,7 @@ func createDefaultConfig() component.Config {
 		DefaultRules:       true,
 		Retry:              notify.DefaultBackoff(),
 		Alertmanager:       notify.AlertmanagerConfig{ResendDelay: time.Minute},
-		API:                api,
+		API:                APIConfig{ServerConfig: api},
 	}
 }
 

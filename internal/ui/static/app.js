@@ -60,6 +60,7 @@ const fmt = {
     while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
     return b.toFixed(i ? 1 : 0) + " " + u[i];
   },
+  num: (v) => Number(v).toLocaleString("en-US", { maximumSignificantDigits: 4 }),
   short: (id) => (id || "").slice(0, 8) + "…",
 };
 
@@ -68,15 +69,25 @@ class APIError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
-async function api(path, params) {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params || {})) if (v !== "" && v !== undefined && v !== null && v !== false) q.set(k, v);
-  const url = "api/v1/" + path + (q.toString() ? "?" + q : "");
-  const resp = await fetch(url, { headers: { Accept: "application/json" } });
+// request fetches an API path and decodes the JSON answer; a non-2xx status throws.
+async function request(path, init) {
+  const resp = await fetch("api/v1/" + path, init);
   let body = null;
   try { body = await resp.json(); } catch (_) { /* not JSON */ }
   if (!resp.ok) throw new APIError(resp.status, (body && body.error) || resp.status + " " + resp.statusText);
   return body;
+}
+
+async function api(path, params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) if (v !== "" && v !== undefined && v !== null && v !== false) q.set(k, v);
+  return request(path + (q.toString() ? "?" + q : ""), { headers: { Accept: "application/json" } });
+}
+
+// send calls a write endpoint with a JSON body.
+function send(method, path, body) {
+  return request(path, { method, headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
 function windowParam() { return document.getElementById("window").value; }
@@ -447,6 +458,71 @@ async function alertsOrNull() {
   }
 }
 
+// Who acts from the UI; the API records it on acknowledgements and silences.
+const UI_ACTOR = "web UI";
+
+// act runs an API write, then redraws the page, or shows why it failed in #alerts-msg.
+async function act(f) {
+  try {
+    await f();
+    await render();
+  } catch (e) {
+    const msg = document.getElementById("alerts-msg");
+    if (msg) msg.replaceChildren(h("div", { class: "error" }, e.message));
+  }
+}
+
+function labelChips(labels) {
+  return Object.entries(labels || {}).sort().map(([k, v]) => h("span", { class: "badge mono" }, k + "=" + v));
+}
+
+function alertStateBadges(a) {
+  return [h("span", { class: "badge" + (a.state === "firing" ? " err" : a.state === "resolved" ? " ok" : "") }, a.state),
+    a.ack ? h("span", { class: "badge ack", title: a.ack.comment || "" }, "acknowledged by " + a.ack.by) : null,
+    a.silenced ? h("span", { class: "badge" }, "silenced") : null,
+    a.inhibited ? h("span", { class: "badge" }, "inhibited") : null];
+}
+
+// silenceForm asks for a duration and a comment; the matchers are the alert's labels.
+function silenceForm(a) {
+  const dur = h("select", { name: "duration" }, [["1h", 1], ["2h", 2], ["4h", 4], ["8h", 8], ["24h", 24], ["7d", 168]]
+    .map(([label, hours]) => h("option", { value: hours }, label)));
+  const comment = h("input", { name: "comment", placeholder: "why (required)", size: 40, required: "" });
+  return h("form", { class: "filters silence-form", onsubmit: (ev) => {
+    ev.preventDefault();
+    const now = Date.now();
+    act(() => send("POST", "silences", {
+      matchers: Object.entries(a.labels || {}).map(([name, value]) => ({ name, value, isRegex: false })),
+      startsAt: new Date(now).toISOString(), endsAt: new Date(now + Number(dur.value) * 3600e3).toISOString(),
+      createdBy: UI_ACTOR, comment: comment.value,
+    }));
+  } }, h("label", {}, "Silence for", dur), h("label", {}, "Comment", comment), h("button", { type: "submit" }, "Create silence"));
+}
+
+function alertRow(a) {
+  const open = a.state !== "resolved";
+  const actions = h("td", {},
+    open && !a.ack ? h("button", { class: "ack", onclick: () => act(() => send("POST", "alerts/" + encodeURIComponent(a.id) + "/ack", { by: UI_ACTOR })) }, "Acknowledge") : null,
+    open ? h("button", { class: "silence", onclick: (ev) => {
+      const row = ev.target.closest("tr");
+      if (row.nextSibling && row.nextSibling.classList.contains("silence-row")) { row.nextSibling.remove(); return; }
+      row.after(h("tr", { class: "silence-row" }, h("td", { colspan: 7 }, silenceForm(a))));
+    } }, "Silence") : null);
+  return h("tr", { "data-alert": a.id },
+    h("td", {}, a.name), h("td", {}, alertStateBadges(a)), h("td", {}, (a.labels || {}).severity || ""),
+    h("td", {}, labelChips(a.labels)), h("td", { class: "num" }, fmt.num(a.value)),
+    h("td", {}, fmt.time(a.firedAt || a.activeAt)), actions);
+}
+
+function silenceRow(sl) {
+  const state = (sl.status && sl.status.state) || "";
+  return h("tr", { "data-silence": sl.id },
+    h("td", {}, h("span", { class: "badge" + (state === "active" ? " ok" : "") }, state)),
+    h("td", {}, sl.matchers.map((m) => h("span", { class: "badge mono" }, m.name + (m.isRegex ? "=~" : "=") + m.value))),
+    h("td", {}, fmt.time(sl.startsAt)), h("td", {}, fmt.time(sl.endsAt)), h("td", {}, sl.createdBy), h("td", {}, sl.comment),
+    h("td", {}, state !== "expired" ? h("button", { class: "expire", onclick: () => act(() => send("DELETE", "silences/" + encodeURIComponent(sl.id))) }, "Expire") : null));
+}
+
 views.alerts = async function () {
   const alerts = await alertsOrNull();
   if (alerts === null) {
@@ -454,11 +530,14 @@ views.alerts = async function () {
       h("p", {}, "Alerts come from the llmalert exporter, which is not configured in this collector."),
       h("p", { class: "muted" }, "Add an llmalert exporter to a metrics pipeline to evaluate alert rules; its alerts then show here."))];
   }
-  return [h("h1", {}, "Alerts"), h("div", { class: "panel" }, alerts.length === 0 ? h("p", { class: "muted" }, "No alerts.") :
-    h("table", {}, h("tr", {}, h("th", {}, "Alert"), h("th", {}, "State"), h("th", {}, "Since"), h("th", {}, "Labels")),
-      alerts.map((a) => h("tr", {}, h("td", {}, a.name || a.rule || a.alertname || ""), h("td", {}, h("span", { class: "badge" + ((a.state || a.status) === "firing" ? " err" : "") }, a.state || a.status || "")),
-        h("td", {}, a.activeAt ? fmt.time(a.activeAt) : ""),
-        h("td", { class: "mono" }, JSON.stringify(a.labels || {}))))))];
+  const silences = await api("silences");
+  return [h("h1", {}, "Alerts"), h("div", { id: "alerts-msg" }),
+    h("div", { class: "panel" }, alerts.length === 0 ? h("p", { class: "muted" }, "No alerts.") :
+      h("table", { id: "alert-list" }, h("tr", {}, ["Alert", "State", "Severity", "Labels", "Value", "Since", ""].map((t) => h("th", {}, t))),
+        alerts.map(alertRow))),
+    h("div", { class: "panel" }, h("h2", {}, "Silences"), silences.length === 0 ? h("p", { class: "muted" }, "No silences.") :
+      h("table", { id: "silence-list" }, h("tr", {}, ["State", "Matchers", "Starts", "Ends", "By", "Comment", ""].map((t) => h("th", {}, t))),
+        silences.map(silenceRow)))];
 };
 
 // ---- router ----
