@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -256,9 +258,10 @@ func (p *promServer) query(t *testing.T, q string) map[string]float64 {
 	require.Equal(t, "success", body.Status, "query %s: %s", q, body.Error)
 	out := map[string]float64{}
 	for _, r := range body.Data.Result {
+		// The key is the label values in label-name order, so that it is stable.
 		key := ""
-		for _, v := range r.Metric {
-			key += v
+		for _, name := range slices.Sorted(maps.Keys(r.Metric)) {
+			key += r.Metric[name]
 		}
 		f, err := strconv.ParseFloat(r.Value[1].(string), 64)
 		require.NoError(t, err)

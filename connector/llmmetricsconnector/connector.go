@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -114,6 +115,15 @@ func (c *llmMetrics) Shutdown(ctx context.Context) error {
 func (c *llmMetrics) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	c.mu.Lock()
 	st := c.agg.Consume(td, pcommon.NewTimestampFromTime(time.Now()))
+	c.mu.Unlock()
+	c.record(ctx, &st)
+	return nil
+}
+
+// ConsumeLogs counts the evaluation results sent as log records.
+func (c *llmMetrics) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	c.mu.Lock()
+	st := c.agg.ConsumeLogs(ld, pcommon.NewTimestampFromTime(time.Now()))
 	c.mu.Unlock()
 	c.record(ctx, &st)
 	return nil

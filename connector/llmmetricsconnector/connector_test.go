@@ -109,8 +109,9 @@ func TestInternalTelemetry(t *testing.T) {
 
 	m, err := tel.GetMetric("otelcol_connector_llmmetrics_series")
 	require.NoError(t, err)
-	// calls: 2 + overflow; edges: chatbot -> openai.
-	assert.Equal(t, int64(4), m.Data.(metricdata.Gauge[int64]).DataPoints[0].Value)
+	// calls: 2 + overflow; edges: chatbot -> openai; evaluations: bad_input's relevance
+	// result (counted although its score is invalid).
+	assert.Equal(t, int64(5), m.Data.(metricdata.Gauge[int64]).DataPoints[0].Value)
 	require.NoError(t, c.Shutdown(context.Background()))
 }
 
@@ -156,4 +157,48 @@ func TestConcurrentConsumeAndFlush(t *testing.T) {
 		}
 	}
 	assert.Equal(t, int64(goroutines*batches*3), requests)
+}
+
+// Traces and logs pipelines of one connector ID share one aggregator: an evaluation result
+// sent as a log record and one sent as a span event land in the same series, emitted once,
+// and the connector stops when the last pipeline does.
+func TestTracesAndLogsShareOneAggregator(t *testing.T) {
+	f := NewFactory()
+	cfg := f.CreateDefaultConfig()
+	sink := &consumertest.MetricsSink{}
+	set := connectortest.NewNopSettings(metadata.Type)
+	tc, err := f.CreateTracesToMetrics(context.Background(), set, cfg, sink)
+	require.NoError(t, err)
+	lc, err := f.CreateLogsToMetrics(context.Background(), set, cfg, sink)
+	require.NoError(t, err)
+	host := componenttest.NewNopHost()
+	require.NoError(t, tc.Start(context.Background(), host))
+	require.NoError(t, lc.Start(context.Background(), host))
+
+	require.NoError(t, tc.ConsumeTraces(context.Background(), readTraces(t, "evaluations")))
+	ld, err := golden.ReadLogs(filepath.Join("internal", "aggregator", "testdata", "evaluations", "logs.yaml"))
+	require.NoError(t, err)
+	require.NoError(t, lc.ConsumeLogs(context.Background(), ld))
+
+	require.NoError(t, tc.Shutdown(context.Background()))
+	assert.Empty(t, sink.AllMetrics(), "still running for the logs pipeline")
+	require.NoError(t, lc.Shutdown(context.Background()))
+	require.Len(t, sink.AllMetrics(), 1)
+
+	// user_feedback for gpt-4o in chatbot: label "down" from the span event, "4/5" from the
+	// log record; both counted under the rated call's service.
+	results := map[string]int64{}
+	rm := sink.AllMetrics()[0].ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics()
+	for i := range rm.Len() {
+		if m := rm.At(i); m.Name() == genai.MetricEvaluationResults {
+			for j := range m.Sum().DataPoints().Len() {
+				dp := m.Sum().DataPoints().At(j)
+				a := dp.Attributes()
+				if genai.Str(a, genai.EvaluationName) == genai.EvaluationUserFeedback && genai.Str(a, genai.ServiceName) == "chatbot" {
+					results[genai.Str(a, genai.EvaluationScoreLabel)] += dp.IntValue()
+				}
+			}
+		}
+	}
+	assert.Equal(t, map[string]int64{"down": 1, "4/5": 1}, results)
 }

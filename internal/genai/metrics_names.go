@@ -33,6 +33,7 @@ const (
 	MetricAgentInvocations  = "otelcol_llm.agent.invocations"
 	MetricAgentDuration     = "otelcol_llm.agent.duration"
 	MetricEvaluationScore   = "otelcol_llm.evaluation.score"
+	MetricEvaluationResults = "otelcol_llm.evaluation.results"
 	MetricRedactionFindings = "otelcol_llm.redaction.findings"
 
 	// Dependency edges, shaped like the contrib service-graph connector's

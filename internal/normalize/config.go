@@ -28,6 +28,7 @@ type SourcesConfig struct {
 	Vercel        bool `mapstructure:"vercel"`
 	Langfuse      bool `mapstructure:"langfuse"`
 	OpenAIJS      bool `mapstructure:"openai_js"`
+	Feedback      bool `mapstructure:"feedback"`
 }
 
 // Mapping copies the attribute From to To when To is absent. The value keeps its type.
@@ -42,7 +43,7 @@ func DefaultConfig() Config {
 		KeepOriginals: true,
 		Sources: SourcesConfig{
 			SemconvLegacy: true, OpenInference: true, OpenLLMetry: true,
-			Vercel: true, Langfuse: true, OpenAIJS: true,
+			Vercel: true, Langfuse: true, OpenAIJS: true, Feedback: true,
 		},
 	}
 }
@@ -80,7 +81,7 @@ func (s SourcesConfig) enabled() Sources {
 	var ss Sources
 	for src, on := range map[Source]bool{
 		SemconvLegacy: s.SemconvLegacy, OpenInference: s.OpenInference, OpenLLMetry: s.OpenLLMetry,
-		Vercel: s.Vercel, Langfuse: s.Langfuse, OpenAIJS: s.OpenAIJS,
+		Vercel: s.Vercel, Langfuse: s.Langfuse, OpenAIJS: s.OpenAIJS, Feedback: s.Feedback,
 	} {
 		if on {
 			ss = ss.with(src)

@@ -55,19 +55,25 @@ var exactKeys = map[string]Source{
 var prefixKeys = [...]struct {
 	prefix string
 	src    Source
+	// indexed prefixes count only when a list index follows (gen_ai.prompt.0.role is
+	// OpenLLMetry, gen_ai.prompt.name is not).
+	indexed bool
 }{
-	{"ai.", Vercel},
-	{"langfuse.", Langfuse},
-	{"traceloop.", OpenLLMetry},
-	{ollPromptPrefix, OpenLLMetry},
-	{ollCompletionPrefix, OpenLLMetry},
-	{ollFunctionsPrefix, OpenLLMetry},
-	{oiInputPrefix, OpenInference},
-	{oiOutputPrefix, OpenInference},
-	{oiTokenPrefix, OpenInference},
-	{oiPromptsPrefix, OpenInference},
-	{oiChoicesPrefix, OpenInference},
-	{oiToolsPrefix, OpenInference},
+	{"ai.", Vercel, false},
+	{"langfuse.", Langfuse, false},
+	{"traceloop.", OpenLLMetry, false},
+	{ollPromptPrefix, OpenLLMetry, true},
+	{ollCompletionPrefix, OpenLLMetry, true},
+	{ollFunctionsPrefix, OpenLLMetry, false},
+	{oiInputPrefix, OpenInference, false},
+	{oiOutputPrefix, OpenInference, false},
+	{oiTokenPrefix, OpenInference, false},
+	{oiPromptsPrefix, OpenInference, false},
+	{oiChoicesPrefix, OpenInference, false},
+	{oiToolsPrefix, OpenInference, false},
+	{oiEvaluationsPrefix, OpenInference, true},
+	{oiAnnotationsPrefix, OpenInference, true},
+	{feedbackPrefix, Feedback, false},
 }
 
 // detect is the cheap first step: one pass over the keys (and event names) that finds
@@ -107,7 +113,7 @@ func detectAttrs(attrs pcommon.Map) (found Sources, genAI bool) {
 		}
 		for _, p := range prefixKeys {
 			if strings.HasPrefix(k, p.prefix) {
-				if (p.src == OpenLLMetry && p.prefix != "traceloop." && p.prefix != ollFunctionsPrefix) && !indexFollows(k, p.prefix) {
+				if p.indexed && !indexFollows(k, p.prefix) {
 					break
 				}
 				found = found.with(p.src)

@@ -80,6 +80,7 @@ func (s *state) langfuse() {
 	}
 	s.renameStr(lfUserID, genai.UserID)
 	s.langfuseContent()
+	s.langfuseScores()
 }
 
 // langfuseUsage adds back what Langfuse splits off: its "input" is uncached input and its

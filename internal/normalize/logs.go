@@ -21,6 +21,7 @@ func (n *Normalizer) Logs(ld plog.Logs) Result {
 	for i := range rls.Len() {
 		sls := rls.At(i).ScopeLogs()
 		for j := range sls.Len() {
+			n.evaluationRecords(sls.At(j).LogRecords(), &r)
 			n.scopeLogs(sls.At(j), &r)
 		}
 	}

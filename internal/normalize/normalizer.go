@@ -82,6 +82,7 @@ var spanHandlers = [...]struct {
 	{Langfuse, (*state).langfuse},
 	{OpenAIJS, (*state).openAIJS},
 	{SemconvLegacy, (*state).semconvLegacy},
+	{Feedback, (*state).feedback},
 }
 
 // Span normalizes one span, its attributes and its events, in place. Malformed values are

@@ -116,6 +116,7 @@ func (s *state) openInference() {
 	if id, ok := s.str(genai.SessionID); ok {
 		s.setStr(genai.ConversationID, id)
 	}
+	s.oiEvaluations()
 }
 
 // oiProvider applies the llm.provider / llm.system rule: the hosting provider wins, and

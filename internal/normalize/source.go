@@ -19,6 +19,8 @@ const (
 	Langfuse
 	OpenAIJS
 	SemconvLegacy
+	// Feedback is otelcol-llm's own user-feedback attributes (otelcol_llm.feedback.*).
+	Feedback
 	// Semconv is current GenAI semconv that only needed fix-ups (structured messages
 	// encoded, finish reasons wrapped, provider inferred, token invariants restored).
 	Semconv
@@ -33,6 +35,7 @@ var sourceNames = [numSources]string{
 	Langfuse:      "langfuse",
 	OpenAIJS:      "openai_js",
 	SemconvLegacy: "semconv_legacy",
+	Feedback:      "feedback",
 	Semconv:       "semconv",
 }
 

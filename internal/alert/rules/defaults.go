@@ -19,7 +19,7 @@ var knownMetrics = map[string]series.Kind{
 	genai.MetricCost: series.Counter, genai.MetricRequests: series.Counter, genai.MetricErrors: series.Counter,
 	genai.MetricTokens: series.Counter, genai.MetricToolCalls: series.Counter, genai.MetricAgentInvocations: series.Counter,
 	genai.MetricGraphRequests: series.Counter, genai.MetricGraphRequestsFailed: series.Counter,
-	genai.MetricRedactionFindings: series.Counter,
+	genai.MetricRedactionFindings: series.Counter, genai.MetricEvaluationResults: series.Counter,
 }
 
 // Catalog knows the kind of every metric the llmmetrics connector emits, so that a rule
@@ -123,13 +123,12 @@ func Defaults() []Config {
 		},
 		{
 			Alert: DefaultQuality,
-			Expr: fmt.Sprintf("histogram_avg(sum by (%s, %s) (increase(%s[1h]))) < 0.8",
-				genai.ServiceName, genai.EvaluationName, genai.MetricEvaluationScore),
+			Expr: fmt.Sprintf("histogram_avg(sum by (%s) (increase(%s{%s=%q}[1h]))) < 0.8",
+				genai.ServiceName, genai.MetricEvaluationScore, genai.EvaluationName, genai.EvaluationQuality),
 			Severity: SeverityHigh,
 			Annotations: map[string]string{
-				"summary": fmt.Sprintf("LLM quality score {{ printf \"%%.2f\" $value }} < 0.8 (%s, %s)", service,
-					fmt.Sprintf(`{{ index $labels %q }}`, genai.EvaluationName)),
-				"description": "The average evaluation score over the last hour is below 0.8.",
+				"summary":     fmt.Sprintf("LLM quality score {{ printf \"%%.2f\" $value }} < 0.8 (%s)", service),
+				"description": "The average combined quality score (the llm processor's built-in evaluators) over the last hour is below 0.8.",
 			},
 		},
 	}

@@ -2,6 +2,7 @@ package aggregator
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -46,6 +47,8 @@ type Aggregator struct {
 	key         aggregate.Key
 	resource    []string
 	serviceName string
+	// serviceSlot is the index of service.name among the resource dimensions, or -1.
+	serviceSlot int
 	sample      aggregate.Sample
 	span        spanAttributes
 	deps        dependencies
@@ -102,8 +105,12 @@ func New(cfg Config, start pcommon.Timestamp) *Aggregator {
 	}
 	a.evaluationSchema = withResource(
 		aggregate.Slot{Name: genai.EvaluationName},
+		aggregate.Slot{Name: genai.EvaluationScoreLabel},
+		aggregate.Slot{Name: genai.OperationName},
+		aggregate.Slot{Name: genai.ProviderName},
 		aggregate.Slot{Name: genai.RequestModel},
 	)
+	a.serviceSlot = slices.Index(cfg.ResourceDimensions, genai.ServiceName)
 	a.redactionSchema = withResource(aggregate.Slot{Name: genai.RedactionEntityType})
 	return a
 }

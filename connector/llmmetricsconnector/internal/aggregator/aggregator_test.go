@@ -29,7 +29,7 @@ func at(seconds int) pcommon.Timestamp {
 // step consumes a traces file at consumeAt, then flushes at flushAt and compares the
 // output with a golden file per temporality.
 type step struct {
-	traces             string
+	traces, logs       string
 	consumeAt, flushAt int
 	want               Stats
 	expired            int
@@ -74,6 +74,11 @@ func TestGolden(t *testing.T) {
 			},
 		},
 		{
+			name: "evaluations",
+			steps: []step{{traces: "traces.yaml", logs: "logs.yaml", consumeAt: 10, flushAt: 15,
+				want: Stats{Spans: 4, Ignored: 1, Invalid: [InvalidCount]int64{InvalidEvaluationScore: 1}}}},
+		},
+		{
 			name: "bad_input",
 			steps: []step{{traces: "traces.yaml", consumeAt: 10, flushAt: 15,
 				want: Stats{Spans: 1, Ignored: 1, Invalid: [InvalidCount]int64{
@@ -95,7 +100,13 @@ func TestGolden(t *testing.T) {
 					if s.traces != "" {
 						td, err := golden.ReadTraces(filepath.Join("testdata", tt.name, s.traces))
 						require.NoError(t, err)
-						assert.Equal(t, s.want, agg.Consume(td, at(s.consumeAt)), "stats of step %d", i+1)
+						got := agg.Consume(td, at(s.consumeAt))
+						if s.logs != "" {
+							ld, err := golden.ReadLogs(filepath.Join("testdata", tt.name, s.logs))
+							require.NoError(t, err)
+							got.Add(agg.ConsumeLogs(ld, at(s.consumeAt)))
+						}
+						assert.Equal(t, s.want, got, "stats of step %d", i+1)
 					}
 					got, expired := agg.Flush(at(s.flushAt))
 					assert.Equal(t, s.expired, expired, "expired series in step %d", i+1)

@@ -56,6 +56,8 @@ var (
 		description: "Duration of requests over a dependency edge, measured on the callee span."}
 	defEvaluationScore = metricDef{name: genai.MetricEvaluationScore, unit: "{score}", histogram: true, bounds: scoreBounds,
 		description: "Quality scores from gen_ai.evaluation.result events and evaluation attributes, by evaluation name."}
+	defEvaluationResults = metricDef{name: genai.MetricEvaluationResults, unit: "{result}", asInt: true,
+		description: "Evaluation results, with or without a score, by evaluation name and label."}
 	defRedactionFindings = metricDef{name: genai.MetricRedactionFindings, unit: "{finding}", asInt: true,
 		description: "PII and secret findings redacted by the llm processor, by entity type."}
 )

@@ -5,56 +5,116 @@ import (
 	"math"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 )
 
-// consumeEvaluations records the scores of gen_ai.evaluation.result span events and of
-// evaluation attributes on the span itself, and reports whether there was any.
+// evaluation is where one evaluation result's dimensions come from: the event's own
+// attributes first (results that arrive apart from their call carry the call's model,
+// provider, operation and service there), then the span's.
+type evaluation struct {
+	attrs pcommon.Map // the event's or log record's attributes
+	span  *spanAttributes
+}
+
+func (e evaluation) str(key string, f field) string {
+	if v, ok := e.attrs.Get(key); ok && v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	if e.span != nil {
+		return e.span.str(f)
+	}
+	return ""
+}
+
+// consumeEvaluations records the gen_ai.evaluation.result span events and the evaluation
+// attributes on the span itself, and reports whether there was any.
 func (a *Aggregator) consumeEvaluations(span ptrace.Span, now pcommon.Timestamp, st *Stats) bool {
 	sa := &a.span
-	model := sa.str(fRequestModel)
 	used := false
-	if name := sa.str(fEvaluationName); name != "" {
-		score, present := sa.get(fEvaluationScore)
-		used = a.recordScore(name, model, score, present, now, st)
+	if sa.str(fEvaluationName) != "" {
+		used = a.recordEvaluation(evaluation{attrs: span.Attributes(), span: sa}, now, st)
 	}
 	events := span.Events()
 	for i := 0; i < events.Len(); i++ {
 		ev := events.At(i)
-		if ev.Name() != genai.EventEvaluationResult {
-			continue
+		if ev.Name() == genai.EventEvaluationResult {
+			used = a.recordEvaluation(evaluation{attrs: ev.Attributes(), span: sa}, now, st) || used
 		}
-		name := genai.Str(ev.Attributes(), genai.EvaluationName)
-		if name == "" {
-			continue
-		}
-		score, present := ev.Attributes().Get(genai.EvaluationScoreValue)
-		used = a.recordScore(name, model, score, present, now, st) || used
 	}
 	return used
 }
 
-// recordScore records gen_ai.evaluation.score.value; an evaluation with only a label has
-// nothing to put in a histogram.
-func (a *Aggregator) recordScore(name, model string, v pcommon.Value, present bool, now pcommon.Timestamp, st *Stats) bool {
-	if !present {
-		return false
+// ConsumeLogs records the gen_ai.evaluation.result log records of ld (scores sent as
+// events, user feedback), observed at now. Other records are ignored.
+func (a *Aggregator) ConsumeLogs(ld plog.Logs, now pcommon.Timestamp) Stats {
+	var st Stats
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		a.readResource(rl.Resource().Attributes())
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			lrs := sls.At(j).LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				if eventName(lr) == genai.EventEvaluationResult && a.recordEvaluation(evaluation{attrs: lr.Attributes()}, now, &st) {
+					st.Spans++
+				} else {
+					st.Ignored++
+				}
+			}
+		}
 	}
-	score, ok := genai.ValueFloat(v)
-	if !ok || math.IsNaN(score) || math.IsInf(score, 0) {
-		st.Invalid[InvalidEvaluationScore]++
+	return st
+}
+
+func eventName(lr plog.LogRecord) string {
+	if name := lr.EventName(); name != "" {
+		return name
+	}
+	return genai.Str(lr.Attributes(), genai.EventName)
+}
+
+// recordEvaluation counts one result by name and label and observes its score.
+// gen_ai.evaluation.score.value is optional (a label alone is a valid result); a score
+// that is not a finite number, or is negative, is counted as invalid and not observed.
+// Scores above 1 are kept: external evaluators use 1–5 and 1–10 scales.
+func (a *Aggregator) recordEvaluation(e evaluation, now pcommon.Timestamp, st *Stats) bool {
+	name := genai.Str(e.attrs, genai.EvaluationName)
+	if name == "" {
 		return false
 	}
 	key := a.startKey()
+	if svc, ok := e.attrs.Get(genai.ServiceName); ok && a.serviceSlot >= 0 {
+		key.Reset() // the evaluated call's service replaces the carrier's
+		for i, v := range a.resource {
+			if i == a.serviceSlot {
+				v = valueString(svc)
+			}
+			key.Str(v)
+		}
+	}
 	key.Str(name)
-	key.Str(model)
+	key.Str(genai.Str(e.attrs, genai.EvaluationScoreLabel))
+	key.Str(e.str(genai.OperationName, fOperation))
+	key.Str(e.str(genai.ProviderName, fProvider))
+	key.Str(e.str(genai.RequestModel, fRequestModel))
 	s, overflowed := a.evaluations.Get(key.Bytes(), now)
 	if overflowed {
 		st.Overflow[FamilyEvaluations]++
 	}
-	s.Value.score.Observe(scoreBounds, score, nil, 0)
+	s.Value.results.Add(1, nil, 0)
+	if v, present := e.attrs.Get(genai.EvaluationScoreValue); present {
+		score, ok := genai.ValueFloat(v)
+		if !ok || math.IsNaN(score) || math.IsInf(score, 0) || score < 0 {
+			st.Invalid[InvalidEvaluationScore]++
+		} else {
+			s.Value.score.Observe(scoreBounds, score, nil, 0)
+		}
+	}
 	return true
 }
 

@@ -27,7 +27,10 @@ type edgeSeries struct {
 	server           aggregate.Histogram
 }
 
-type evaluationSeries struct{ score aggregate.Histogram }
+type evaluationSeries struct {
+	score   aggregate.Histogram
+	results aggregate.Sum
+}
 
 type redactionSeries struct{ findings aggregate.Sum }
 
@@ -71,7 +74,7 @@ func (s *edgeSeries) instruments(dst []instrument) []instrument {
 }
 
 func (s *evaluationSeries) instruments(dst []instrument) []instrument {
-	return append(dst, instrument{def: &defEvaluationScore, hist: &s.score})
+	return append(dst, instrument{def: &defEvaluationScore, hist: &s.score}, instrument{def: &defEvaluationResults, sum: &s.results})
 }
 
 func (s *redactionSeries) instruments(dst []instrument) []instrument {

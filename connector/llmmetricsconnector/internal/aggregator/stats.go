@@ -43,3 +43,15 @@ type Stats struct {
 	Invalid  [InvalidCount]int64
 	Overflow [FamilyCount]int64
 }
+
+// Add adds o to st.
+func (st *Stats) Add(o Stats) {
+	st.Spans += o.Spans
+	st.Ignored += o.Ignored
+	for i := range st.Invalid {
+		st.Invalid[i] += o.Invalid[i]
+	}
+	for i := range st.Overflow {
+		st.Overflow[i] += o.Overflow[i]
+	}
+}

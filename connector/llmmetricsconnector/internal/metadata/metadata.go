@@ -15,3 +15,7 @@ var (
 
 // TracesToMetricsStability is the stability of the traces to metrics pipeline.
 const TracesToMetricsStability = component.StabilityLevelAlpha
+
+// LogsToMetricsStability is the stability of the logs to metrics pipeline, which counts
+// evaluation results sent as log records.
+const LogsToMetricsStability = component.StabilityLevelAlpha
