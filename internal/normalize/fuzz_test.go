@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -126,5 +127,44 @@ func FuzzFlattenedIndexes(f *testing.F) {
 				}
 			}
 		})
+	})
+}
+
+// FuzzEvaluations feeds OpenInference evaluation lists ("suffix=value" lines under
+// evaluations. and annotations.), a Langfuse score list and feedback values. Every result
+// written must be a well-formed event: a name, and a finite score only where the input had
+// one to read.
+func FuzzEvaluations(f *testing.F) {
+	f.Add("0.evaluation.name=relevance\n0.evaluation.score=0.5\n1.annotation.label=x", `[{"name":"a","value":1,"dataType":"BOOLEAN"}]`, "up", "4")
+	f.Fuzz(func(t *testing.T, lines, scores, thumbs, rating string) {
+		span := ptrace.NewSpan()
+		fuzzSpan(t, func(attrs pcommon.Map, _ ptrace.SpanEventSlice) {
+			attrs.PutStr(oiSpanKind, "LLM")
+			for _, line := range strings.Split(lines, "\n") {
+				k, v, _ := strings.Cut(line, "=")
+				attrs.PutStr(oiEvaluationsPrefix+k, v)
+				attrs.PutStr(oiAnnotationsPrefix+strings.Replace(k, "evaluation.", "annotation.", 1), v)
+			}
+			attrs.PutStr(lfScores, scores)
+			attrs.PutStr(genai.FeedbackThumbs, thumbs)
+			attrs.PutStr(genai.FeedbackRating, rating)
+		})
+		n, _ := New(DefaultConfig())
+		span.Attributes().PutStr(oiSpanKind, "LLM")
+		span.Attributes().PutStr(lfScores, scores)
+		span.Attributes().PutStr(genai.FeedbackThumbs, thumbs)
+		span.Attributes().PutStr(genai.FeedbackRating, rating)
+		n.Span(span)
+		for i := range span.Events().Len() {
+			a := span.Events().At(i).Attributes()
+			if genai.Str(a, genai.EvaluationName) == "" {
+				t.Fatalf("evaluation without a name: %v", a.AsRaw())
+			}
+			if v, ok := a.Get(genai.EvaluationScoreValue); ok {
+				if v.Type() != pcommon.ValueTypeDouble || math.IsNaN(v.Double()) || math.IsInf(v.Double(), 0) {
+					t.Fatalf("score %v is not a finite double", v.AsRaw())
+				}
+			}
+		}
 	})
 }
