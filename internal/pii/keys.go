@@ -19,6 +19,15 @@ var secretKeyEnds = func() (t [1024]uint64) {
 	return t
 }()
 
+// secretKeyPairs holds the last two letters of each of secretKeyNames, so that a key
+// past the bit set is compared only with the names that end like it.
+var secretKeyPairs = func() (p []uint16) {
+	for _, n := range secretKeyNames {
+		p = append(p, endPair(n))
+	}
+	return p
+}()
+
 // endPair is the last two bytes of s, lower-cased, as one number.
 func endPair(s string) uint16 {
 	a, b := s[len(s)-2], s[len(s)-1]
@@ -34,6 +43,13 @@ func endPair(s string) uint16 {
 // IsSecretKey reports whether the key (an attribute key or a JSON member name) names a
 // secret, by the built-in names or the extra ones (lower case).
 func IsSecretKey(key string, extra []string) bool {
+	if len(extra) == 0 && len(key) >= 2 {
+		// The last two bytes of the key are those of its last segment: most keys
+		// are rejected here, before the segment is looked for.
+		if i := endPair(key); secretKeyEnds[i>>6]&(1<<(i&63)) == 0 {
+			return false
+		}
+	}
 	seg := key
 	for i := len(key) - 1; i >= 0; i-- {
 		if key[i] == '.' {
@@ -45,8 +61,8 @@ func IsSecretKey(key string, extra []string) bool {
 		return false
 	}
 	if i := endPair(seg); secretKeyEnds[i>>6]&(1<<(i&63)) != 0 {
-		for _, n := range secretKeyNames {
-			if hasSuffixFold(seg, n) {
+		for k, n := range secretKeyNames {
+			if secretKeyPairs[k] == i && hasSuffixFold(seg, n) {
 				return true
 			}
 		}

@@ -1,10 +1,6 @@
 package pii
 
-import (
-	"net/netip"
-
-	"github.com/nyaruka/phonenumbers"
-)
+import "net/netip"
 
 const (
 	maxNumDigits = 24
@@ -29,7 +25,8 @@ type numGroup struct {
 func (sc *scan) number(i int) (int, bool) {
 	text := sc.text
 	n := len(text)
-	var g numGroup
+	g := &sc.g // every field of a group is set before it is read
+	g.plus, g.ng = false, 0
 	j := i
 	if text[j] == '+' {
 		g.plus = true
@@ -97,7 +94,7 @@ func (sc *scan) number(i int) (int, bool) {
 	if total < 4 {
 		return end, false
 	}
-	if e, ok := sc.classify(&g, 0, g.ng); ok {
+	if e, ok := sc.classify(g, 0, g.ng); ok {
 		sc.add(e, g.spanStart(i, 0), g.groups[g.ng-1].end)
 		return end, true
 	}
@@ -116,7 +113,7 @@ func (sc *scan) number(i int) (int, bool) {
 			if a == 0 && b == g.ng {
 				continue
 			}
-			if e, ok := sc.classify(&g, a, b); ok {
+			if e, ok := sc.classify(g, a, b); ok {
 				sc.add(e, g.spanStart(i, a), g.groups[b-1].end)
 				found = true
 				next = b
@@ -199,7 +196,7 @@ func (sc *scan) classify(g *numGroup, a, b int) (Entity, bool) {
 			return CreditCard, true
 		}
 	}
-	if sc.s.on[Phone] && sc.phone(g, a, b, d, maxLen) {
+	if sc.s.phone && sc.phone(g, a, b, d, maxLen) {
 		return Phone, true
 	}
 	return "", false
@@ -217,9 +214,42 @@ func minLenButLast(g *numGroup, a, b int) int {
 
 // Context words that let an unformatted digit run count as an SSN or a phone number.
 var (
-	ssnContext   = [][]byte{[]byte("ssn"), []byte("social security"), []byte("social sec")}
-	phoneContext = [][]byte{[]byte("phone"), []byte("tel"), []byte("call"), []byte("mobile"), []byte("cell"), []byte("sms"), []byte("whatsapp"), []byte("fax"), []byte("contact"), []byte("number")}
+	ssnContext   = newContextWords("ssn", "social security", "social sec")
+	phoneContext = newContextWords("phone", "tel", "call", "mobile", "cell", "sms", "whatsapp", "fax", "contact", "number")
 )
+
+// contextWords is a set of lower-case words, with a table of their first letters in
+// both cases so that a window of text is searched for all of them in one pass.
+type contextWords struct {
+	first [256]bool
+	words []string
+}
+
+func newContextWords(words ...string) *contextWords {
+	cw := &contextWords{words: words}
+	for _, w := range words {
+		cw.first[w[0]] = true
+		cw.first[w[0]-'a'+'A'] = true
+	}
+	return cw
+}
+
+// contextBefore reports whether one of the words occurs, in any case, in the 40 bytes
+// before i.
+func contextBefore(text string, i int, cw *contextWords) bool {
+	w := text[max(0, i-40):i]
+	for p := 0; p < len(w); p++ {
+		if !cw.first[w[p]] {
+			continue
+		}
+		for _, word := range cw.words {
+			if hasPrefixFold(w[p:], word) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // phone validates a phone-shaped group with libphonenumber. International numbers
 // (+ or 00) are validated as such; national ones must be written like phone numbers
@@ -236,14 +266,15 @@ func (sc *scan) phone(g *numGroup, a, b int, d []byte, maxLen int) bool {
 		return true
 	}
 	sc.phoneChecks++
+	digits := string(d) // the validators' regular expressions keep their input: not the stack buffer
 	switch shape {
 	case internationalPlus:
-		return validInternational(d)
+		return validInternational(digits)
 	case international00:
-		return validInternational(d[2:])
+		return validInternational(digits[2:])
 	}
 	for _, r := range sc.s.phones {
-		nsn := d
+		nsn := digits
 		if r.trunk != "" && len(nsn) > 0 && nsn[0] == r.trunk[0] {
 			nsn = nsn[1:]
 		} else if !r.bare {
@@ -256,8 +287,7 @@ func (sc *scan) phone(g *numGroup, a, b int, d []byte, maxLen int) bool {
 	return false
 }
 
-// maxPhoneChecks bounds the libphonenumber validations (tens of microseconds each) of
-// one Scan.
+// maxPhoneChecks bounds the libphonenumber validations (microseconds each) of one Scan.
 const maxPhoneChecks = 64
 
 type phoneShapeKind int
@@ -327,66 +357,6 @@ var defaultPhoneRegions = phoneRegions{
 	{"ES", 34, "", true}, {"IT", 39, "", true}, {"NL", 31, "0", false}, {"MX", 52, "", true},
 }
 
-// validInternational validates digits that follow a '+' (or 00): country calling code,
-// then national number. The number is built directly rather than parsed, and checked
-// against the country's main region first: libphonenumber's Parse and region lookup
-// cost tens of microseconds per call.
-func validInternational(d []byte) bool {
-	for l := 1; l <= 3 && l < len(d); l++ {
-		cc := atoi(d[:l])
-		main := phonenumbers.GetRegionCodeForCountryCode(cc)
-		if main == "ZZ" || main == "" {
-			continue
-		}
-		if validNumber(d[l:], int32(cc), main) {
-			return true
-		}
-		if len(phonenumbers.GetRegionCodesForCountryCode(cc)) > 1 {
-			return validNumber(d[l:], int32(cc), "")
-		}
-		return false
-	}
-	return false
-}
-
-// validNumber checks nsn in region, or in any region of the country code when region
-// is empty.
-func validNumber(nsn []byte, cc int32, region string) bool {
-	if len(nsn) < 4 || len(nsn) > 14 {
-		return false
-	}
-	nn := uint64(atoi(nsn))
-	p := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nn}
-	if nsn[0] == '0' {
-		yes := true
-		p.ItalianLeadingZero = &yes
-		if n := countLeadingZeros(nsn); n > 1 {
-			z := int32(n)
-			p.NumberOfLeadingZeros = &z
-		}
-	}
-	if region == "" {
-		return phonenumbers.IsValidNumber(p)
-	}
-	return phonenumbers.IsValidNumberForRegion(p, region)
-}
-
-func countLeadingZeros(d []byte) int {
-	n := 0
-	for n < len(d) && d[n] == '0' {
-		n++
-	}
-	return n
-}
-
-func atoi(d []byte) int {
-	n := 0
-	for _, c := range d {
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
 // isDateShape reports dates such as 2024-01-15, 15.01.2024 or 2024 01 15.
 func isDateShape(g *numGroup, a, b int) bool {
 	if b-a < 3 {
@@ -396,13 +366,6 @@ func isDateShape(g *numGroup, a, b int) bool {
 	l1 := g.groups[a+1].end - g.groups[a+1].start
 	l2 := g.groups[a+2].end - g.groups[a+2].start
 	return l0 == 4 && l1 <= 2 && l2 <= 2 || l0 <= 2 && l1 <= 2 && l2 == 4
-}
-
-// contextBefore reports whether one of the lower-case words occurs in the 40 bytes
-// before i.
-func contextBefore(text string, i int, words [][]byte) bool {
-	var buf [40]byte
-	return containsAny(lowerASCII(buf[:0], text[max(0, i-40):i]), words)
 }
 
 // versionContext reports whether the dotted number at i is a version: "version 10.1.2.3",

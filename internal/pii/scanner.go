@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -63,6 +64,7 @@ type Scanner struct {
 	on     map[Entity]bool
 	custom []Custom
 	all    bool // every built-in detector is on
+	phone  bool // the phone detector is on
 	phones phoneRegions
 }
 
@@ -89,6 +91,7 @@ func NewScanner(off []Entity, custom []Custom) *Scanner {
 		s.on[c.Entity] = true
 		s.custom = append(s.custom, c)
 	}
+	s.phone = s.on[Phone]
 	return s
 }
 
@@ -113,9 +116,11 @@ type scan struct {
 	// numEnd is the end of the last digit group examined: its later groups are not
 	// numbers of their own ("+1 415 155-0000" is not "415 155-0000").
 	numEnd int
-	// phoneChecks counts libphonenumber validations (tens of microseconds each), so
-	// that text crafted to be full of phone-shaped numbers stays cheap.
+	// phoneChecks counts libphonenumber validations (microseconds each), so that text
+	// crafted to be full of phone-shaped numbers stays cheap.
 	phoneChecks int
+	g           numGroup           // the digit group being examined
+	digits      [maxNumDigits]byte // the digits of the group being classified
 }
 
 func (sc *scan) add(e Entity, start, end int) {
@@ -127,40 +132,80 @@ func (sc *scan) add(e Entity, start, end int) {
 
 // boring bytes cannot start or be part of a candidate by themselves: lower-case letters
 // (every built-in token has a digit, an upper-case letter, '-' or '_' early on) and the
-// punctuation of prose. Runs of them are skipped eight bytes at a time.
-var boring = func() (t [256]uint8) {
+// punctuation of prose.
+var boring = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
-		t[c] = 1
+		t[c] = true
 	}
 	for _, c := range " .,;!?'\"\n\r\t)" {
-		t[c] = 1
+		t[c] = true
 	}
 	return t
 }()
+
+// SWAR constants: one in every byte, the high bit of every byte.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// skipBoring returns the first byte at or after i that is not boring, or len(text).
+// Eight bytes at a time, it tests the commonest boring bytes (lower-case letters,
+// space, '.' and ',') with a few word-wide operations; other boring punctuation is
+// stepped over one byte at a time.
+func skipBoring(text string, i int) int {
+	n := len(text)
+	for i < n {
+		for i+8 <= n {
+			w := text[i : i+8]
+			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+			if m := notProse(x); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i < n && !boring[text[i]] {
+			return i
+		}
+		i++
+	}
+	return n
+}
+
+// notProse has the high bit set in each byte of x that is not a lower-case letter, a
+// space, '.' or ','.
+func notProse(x uint64) uint64 {
+	y := x &^ highs // seven bits a byte: the sums below cannot carry into the next byte
+	lower := (y + ones*(0x80-'a')) &^ (y + ones*(0x80-'z'-1))
+	space := ^(y ^ ones*' ' + ones*0x7f)
+	dot := ^(y ^ ones*'.' + ones*0x7f)
+	comma := ^(y ^ ones*',' + ones*0x7f)
+	return (^(lower | space | dot | comma) | x) & highs
+}
 
 func (sc *scan) run() {
 	text := sc.text
 	n := len(text)
 	i := 0
 	for i < n {
-		if i+8 <= n {
-			from, skipped := i, false
-			for i+8 <= n {
-				w := text[i : i+8]
-				if boring[w[0]]&boring[w[1]]&boring[w[2]]&boring[w[3]]&boring[w[4]]&boring[w[5]]&boring[w[6]]&boring[w[7]] == 0 {
-					break
-				}
-				i += 8
-				skipped = true
-			}
-			// Resume at the start of the word (or dotted name: hooks.slack.com) the
-			// skip ended in.
-			for skipped && i > from && i < n && (isWord(text[i-1]) || text[i-1] == '.') {
-				i--
-			}
-			if i == n {
+		if j := skipBoring(text, i); j > i {
+			if j == n {
 				break
 			}
+			// Resume at the start of the word (or dotted name: hooks.slack.com) the skip
+			// ended in, or at the key before a separator ("password": ...).
+			b := j
+			if c := text[j]; c == '=' || c == ':' {
+				for k := 0; k < 3 && b > i && (text[b-1] == ' ' || text[b-1] == '"' || text[b-1] == '\''); k++ {
+					b--
+				}
+			}
+			for b > i && (isWord(text[b-1]) || text[b-1] == '.') {
+				b--
+			}
+			i = b
 		}
 		c := text[i]
 		k := class[c]
@@ -180,14 +225,22 @@ func (sc *scan) run() {
 			i++
 		}
 		// Fast path: a short lower-case or capitalised word can only be a key
-		// (api_key=) or "bearer"/"basic"/"hooks" (IBANs and AWS keys start with two
-		// capitals); most words of prose stop here.
-		if l := i - start; l < 12 && l != 5 && l != 6 && (isLower(c) || isUpper(c) && (l < 4 || !isUpper(text[start+1]))) && !mayBeKey(text, i) {
+		// (api_key=), "bearer"/"basic"/"hooks" or the credentials after "bearer "
+		// (IBANs and AWS keys start with two capitals); most words of prose stop here.
+		if l := i - start; l < 12 && (isLower(c) || isUpper(c) && (l < 4 || !isUpper(text[start+1]))) &&
+			!authOrHook(c, l) && !afterAuthWord(text, start) && !mayBeKey(text, i) {
 			continue
 		}
-		if k&clsDigit != 0 && start >= sc.numEnd && numberStart(text, start) {
-			if end, found := sc.number(start); found {
-				i = max(i, end)
+		if k&clsDigit != 0 {
+			if start >= sc.numEnd && numberStart(text, start) {
+				if end, found := sc.number(start); found {
+					i = max(i, end)
+					continue
+				}
+			}
+			// Of the tokens, only wallet addresses, credentials and keys start with a
+			// digit.
+			if i-start < 25 && !afterAuthWord(text, start) && !mayBeKey(text, i) {
 				continue
 			}
 		}
@@ -198,6 +251,17 @@ func (sc *scan) run() {
 	if sc.aws {
 		sc.awsSecrets()
 	}
+}
+
+// afterAuthWord is the cheap test for a word that may follow "bearer " or "basic ".
+func afterAuthWord(text string, start int) bool {
+	return start >= 6 && text[start-1] == ' ' && (text[start-2]|0x20 == 'r' || text[start-2]|0x20 == 'c')
+}
+
+// authOrHook reports whether a word of length l starting with c may be "bearer",
+// "basic" or "hooks" (of hooks.slack.com).
+func authOrHook(c byte, l int) bool {
+	return c|0x20 == 'b' && (l == 5 || l == 6) || c == 'h' && l == 5
 }
 
 // special handles the bytes that start a candidate outside words. It returns where
@@ -282,7 +346,7 @@ func (sc *scan) token(start, end int) int {
 		}
 	}
 	// Credentials after a lower-case "bearer " or "basic " that the skip passed over.
-	if start >= 6 && text[start-1] == ' ' && (text[start-2]|0x20 == 'r' || text[start-2]|0x20 == 'c') {
+	if afterAuthWord(text, start) {
 		if start >= 7 && hasPrefixFold(text[start-7:], "bearer ") && (start == 7 || !isWord(text[start-8])) {
 			if e := sc.authorization(start-7, start-1); e > 0 {
 				return e

@@ -276,6 +276,8 @@ func TestSkipAlignment(t *testing.T) {
 	s := NewScanner(nil, nil)
 	values := []struct{ text, want string }{
 		{"the password: hunter22 now", "GENERIC_SECRET hunter22"},
+		{`the "password": "hunter22" now`, "GENERIC_SECRET hunter22"},
+		{"bearer ab-c.defghijklmnop12345 ok", "AUTHORIZATION ab-c.defghijklmnop12345"},
 		{"use bearer abcdef123456ghijkl please", "AUTHORIZATION abcdef123456ghijkl"},
 		{"post to hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX ok", "SLACK_WEBHOOK hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"},
 		{"write to john.doe@example.com soon", "EMAIL john.doe@example.com"},
@@ -309,5 +311,40 @@ func TestPhoneValidationBudget(t *testing.T) {
 	}
 	if fs[0].Start != maxPhoneChecks*len(one)+5 || fs[0].Entity != Phone {
 		t.Errorf("first finding %+v", fs[0])
+	}
+}
+
+// TestSkipBoring: the word-wide test agrees with the byte table for every byte value at
+// every position of a word, and skipBoring stops at the first byte that is not boring.
+func TestSkipBoring(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		c := byte(b)
+		prose := c >= 'a' && c <= 'z' || c == ' ' || c == '.' || c == ','
+		if prose && !boring[c] {
+			t.Fatalf("%q is prose but not boring", c)
+		}
+		for pos := 0; pos < 8; pos++ {
+			w := []byte("abcdefgh")
+			w[pos] = c
+			var x uint64
+			for k := 7; k >= 0; k-- {
+				x = x<<8 | uint64(w[k])
+			}
+			m := notProse(x)
+			if got := m&(0x80<<(8*pos)) != 0; got == prose {
+				t.Fatalf("notProse marks %q at %d: %v", c, pos, got)
+			}
+			if m&^(0x80<<(8*pos)) != 0 {
+				t.Fatalf("notProse(%q at %d) marks other bytes: %#x", c, pos, m)
+			}
+			text := string(w) + "zzzzzzzzz"
+			want := len(text)
+			if !boring[c] {
+				want = pos
+			}
+			if got := skipBoring(text, 0); got != want {
+				t.Fatalf("skipBoring(%q) = %d, want %d", text, got, want)
+			}
+		}
 	}
 }

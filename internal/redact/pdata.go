@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -17,37 +18,38 @@ import (
 // links in place, applies the content policy to GenAI content attributes, and writes
 // the per-span summary attribute (counts per entity type, never values).
 func (r *Redactor) Traces(td ptrace.Traces) Stats {
-	var st Stats
+	b := r.newBatch()
+	v := &b.v
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		service := genai.Str(rs.Resource().Attributes(), genai.ServiceName)
-		rc := counts{stats: &st}
-		r.attrs(rs.Resource().Attributes(), policyFull, &rc)
+		b.c.reset()
+		v.attrs(rs.Resource().Attributes(), policyFull)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
-			r.attrs(ss.Scope().Attributes(), policyFull, &rc)
+			v.attrs(ss.Scope().Attributes(), policyFull)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
 				attrs := span.Attributes()
 				pol := r.content.resolve(service, genai.Str(attrs, genai.OperationName))
-				c := counts{stats: &st}
-				r.attrs(attrs, pol, &c)
+				b.c.reset()
+				v.attrs(attrs, pol)
 				events := span.Events()
 				for e := 0; e < events.Len(); e++ {
-					r.attrs(events.At(e).Attributes(), pol, &c)
+					v.attrs(events.At(e).Attributes(), pol)
 				}
 				links := span.Links()
 				for l := 0; l < links.Len(); l++ {
-					r.attrs(links.At(l).Attributes(), pol, &c)
+					v.attrs(links.At(l).Attributes(), pol)
 				}
-				writeSummary(attrs, c.local)
+				writeSummary(attrs, b.c.local)
 			}
 		}
 	}
-	return st
+	return b.st
 }
 
 // Logs redacts resource, scope and log record attributes and log bodies (strings,
@@ -55,24 +57,25 @@ func (r *Redactor) Traces(td ptrace.Traces) Stats {
 // record with findings. The content policy applies to GenAI content attributes and to
 // the bodies of GenAI events (event name gen_ai.*).
 func (r *Redactor) Logs(ld plog.Logs) Stats {
-	var st Stats
+	b := r.newBatch()
+	v := &b.v
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		service := genai.Str(rl.Resource().Attributes(), genai.ServiceName)
-		rc := counts{stats: &st}
-		r.attrs(rl.Resource().Attributes(), policyFull, &rc)
+		b.c.reset()
+		v.attrs(rl.Resource().Attributes(), policyFull)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
-			r.attrs(sl.Scope().Attributes(), policyFull, &rc)
+			v.attrs(sl.Scope().Attributes(), policyFull)
 			records := sl.LogRecords()
 			for k := 0; k < records.Len(); k++ {
 				lr := records.At(k)
 				attrs := lr.Attributes()
 				pol := r.content.resolve(service, genai.Str(attrs, genai.OperationName))
-				c := counts{stats: &st}
-				r.attrs(attrs, pol, &c)
+				b.c.reset()
+				v.attrs(attrs, pol)
 				event := lr.EventName()
 				if event == "" {
 					event = genai.Str(attrs, genai.EventName)
@@ -81,12 +84,28 @@ func (r *Redactor) Logs(ld plog.Logs) Stats {
 				if strings.HasPrefix(event, "gen_ai.") {
 					bodyPol = pol
 				}
-				r.body(lr.Body(), bodyPol, &c)
-				writeSummary(attrs, c.local)
+				v.body(lr.Body(), bodyPol)
+				writeSummary(attrs, b.c.local)
 			}
 		}
 	}
-	return st
+	return b.st
+}
+
+// batch is the state of one Traces or Logs call. Its value context serves every value
+// of the call: the JSON walker makes a value context escape to the heap, so one
+// allocation per call replaces one per attribute.
+type batch struct {
+	st Stats
+	c  counts // findings of the current span or log record
+	v  valueCtx
+}
+
+func (r *Redactor) newBatch() *batch {
+	b := &batch{}
+	b.c.stats = &b.st
+	b.v = valueCtx{r: r, c: &b.c}
+	return b
 }
 
 // resolve picks the policy for a service and an operation: the stricter of the two
@@ -120,15 +139,15 @@ var contentKeys = map[string]bool{
 // attrs processes an attribute map in place, removing dropped attributes. pol applies
 // to the content attributes; in a nested map (a structured body) it applies to every
 // member but the structural ones (role, type, ...).
-func (r *Redactor) attrs(m pcommon.Map, pol policy, c *counts) { r.walkMap(m, pol, c, false) }
+func (v *valueCtx) attrs(m pcommon.Map, pol policy) { v.walkMap(m, pol, false) }
 
-func (r *Redactor) walkMap(m pcommon.Map, pol policy, c *counts, nested bool) {
+func (v *valueCtx) walkMap(m pcommon.Map, pol policy, nested bool) {
 	if m.Len() == 0 {
 		return
 	}
 	m.RemoveIf(func(k string, val pcommon.Value) bool {
-		if r.attr(k, val, pol, c, nested) {
-			c.stats.AttributesDropped++
+		if v.attr(k, val, pol, nested) {
+			v.c.stats.AttributesDropped++
 			return true
 		}
 		return false
@@ -136,12 +155,13 @@ func (r *Redactor) walkMap(m pcommon.Map, pol policy, c *counts, nested bool) {
 }
 
 // attr processes one attribute and reports whether to drop it.
-func (r *Redactor) attr(k string, val pcommon.Value, pol policy, c *counts, nested bool) bool {
+func (v *valueCtx) attr(k string, val pcommon.Value, pol policy, nested bool) bool {
+	r := v.r
 	if _, ok := r.allowedKeys[k]; ok || k == genai.RedactionSummary {
 		return false
 	}
-	v := valueCtx{r: r, c: c, pol: policyFull}
-	if contentKeys[k] || nested && !structuralKeys[k] {
+	v.pol, v.deadline = policyFull, time.Time{}
+	if pol != policyFull && (contentKeys[k] || nested && !structuralKeys[k]) {
 		v.pol = pol
 	}
 	if ka, ok := r.keyActions[k]; ok {
@@ -183,7 +203,11 @@ func (v *valueCtx) value(val pcommon.Value) bool {
 			}
 		}
 	case pcommon.ValueTypeMap:
-		v.r.walkMap(val.Map(), v.pol, v.c, true)
+		// The members reuse this context: restore what they change for the rest of
+		// a slice.
+		pol, deadline := v.pol, v.deadline
+		v.walkMap(val.Map(), pol, true)
+		v.pol, v.deadline = pol, deadline
 	}
 	return false
 }
@@ -222,8 +246,8 @@ func (v *valueCtx) wholeValue(val pcommon.Value, e pii.Entity, a Action) bool {
 }
 
 // body processes a log body. A body is never removed: drop leaves a placeholder.
-func (r *Redactor) body(b pcommon.Value, pol policy, c *counts) {
-	v := valueCtx{r: r, c: c, pol: pol}
+func (v *valueCtx) body(b pcommon.Value, pol policy) {
+	v.pol, v.deadline = pol, time.Time{}
 	if b.Type() == pcommon.ValueTypeStr {
 		if out, res := v.text(b.Str()); res != unchanged {
 			b.SetStr(out)

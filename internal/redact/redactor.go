@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -40,9 +39,8 @@ type Redactor struct {
 	hashKey       []byte
 	failClosed    bool
 	limits        Limits
-	custom        bool // custom detectors may match values of any length
-
-	scratch sync.Pool // *[]pii.Finding
+	custom        bool                  // custom detectors may match values of any length
+	placeholders  map[pii.Entity]string // "<EMAIL>" for every entity type the engine reports
 }
 
 type keyAction struct {
@@ -125,7 +123,16 @@ func New(cfg Config) (*Redactor, error) {
 	}
 	r.scanner = pii.NewScanner(off, custom)
 	r.custom = len(custom) > 0
-	r.scratch.New = func() any { s := make([]pii.Finding, 0, 16); return &s }
+	r.placeholders = map[pii.Entity]string{pii.Secret: placeholder(pii.Secret)}
+	for _, e := range pii.BuiltIn {
+		r.placeholders[e] = placeholder(e)
+	}
+	for _, c := range custom {
+		r.placeholders[c.Entity] = placeholder(c.Entity)
+	}
+	for _, ka := range r.keyActions {
+		r.placeholders[ka.label] = placeholder(ka.label)
+	}
 	return r, nil
 }
 
@@ -210,8 +217,14 @@ func (r *Redactor) replacement(a Action, e pii.Entity, v string) string {
 	case ActionHash:
 		return "<" + string(e) + ":" + r.pseudonym(e, v) + ">"
 	}
-	return "<" + string(e) + ">"
+	if p, ok := r.placeholders[e]; ok {
+		return p
+	}
+	return placeholder(e)
 }
+
+// placeholder is the typed placeholder of the redact action.
+func placeholder(e pii.Entity) string { return "<" + string(e) + ">" }
 
 // pseudonym is a keyed HMAC-SHA256 of the entity type and the canonical value: stable
 // for one hash_key, useless without it (unlike a plain hash of an IPv4 address or a card
@@ -289,6 +302,9 @@ type counts struct {
 	local map[pii.Entity]int
 }
 
+// reset starts the counts of the next span or log record.
+func (c *counts) reset() { clear(c.local) }
+
 func (c *counts) add(e pii.Entity) {
 	if c.local == nil {
 		c.local = map[pii.Entity]int{}
@@ -347,6 +363,7 @@ type valueCtx struct {
 	deadline time.Time
 	record   func(f pii.Finding, path, leaf string) // when set, sees every finding (llmctl)
 	path     string                                 // JSON path of the leaf being scanned, with record
+	findings []pii.Finding                          // reused by every scan of the call
 }
 
 // text processes a string value; v.pol is full except for GenAI content attributes.
@@ -417,10 +434,8 @@ func (v *valueCtx) plain(s string) (string, result) {
 	if len(s) < minBuiltInLen && !r.custom {
 		return s, unchanged // "user", "text", "stop": shorter than any built-in finding
 	}
-	bufp := r.scratch.Get().(*[]pii.Finding)
-	defer r.scratch.Put(bufp)
-	fs := r.scanner.Scan(s, (*bufp)[:0])
-	*bufp = fs
+	fs := r.scanner.Scan(s, v.findings[:0])
+	v.findings = fs
 	if len(fs) == 0 {
 		return s, unchanged
 	}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+)
+
+// The chat spans are what an application instrumented with the GenAI semantic
+// conventions v1.41 sends for a support assistant: a system prompt, a short history, the
+// user's question, the answer, and one span in five carrying personal data or a
+// credential that the user pasted. The text is prose with the numbers, dates, versions
+// and order ids that make real conversations expensive to scan.
+var (
+	systemPrompts = []string{
+		"You are Acme's support assistant. Answer briefly and politely, cite the order status from the tools, never promise refunds above 100 EUR without a ticket, and escalate to a human when the customer is upset. Today is 2024-01-15; the current release is version 3.14.2.",
+		"You are a helpful coding assistant for the platform team. Prefer small, reviewed changes; show commands in fenced blocks; never print credentials from the environment. The cluster runs Kubernetes 1.29 and the services are written in Go 1.22 and Python 3.12.",
+		"You are the travel desk assistant of Globex. Offer at most three options, state prices in the customer's currency, mention cancellation terms, and hand over to an agent for group bookings of more than 9 people or any medical request.",
+	}
+	history = [][2]string{
+		{"Hi, my parcel from order #100234567 has not arrived yet, it was supposed to come on Monday. Can you check where it is?",
+			"Of course! Order #100234567 left our warehouse on 2024-01-12 and the carrier shows it at the Rotterdam hub (scan at 10:32). It should arrive within 2-3 business days."},
+		{"The deployment of checkout-api failed again with exit code 137 after I bumped the memory request to 512Mi. What should I look at first?",
+			"Exit code 137 means the container was killed, usually by the OOM killer. Check `kubectl describe pod` for OOMKilled, compare the limit (not the request) with the peak RSS, and look at the last 200 lines of logs before the restart."},
+		{"We are 4 people flying from Berlin to Lisbon on March 3rd and back on the 10th. Budget around 300 EUR each, hand luggage only.",
+			"Here are three options: TAP via direct flight at 289 EUR per person (free cancellation until 48 h before departure), easyJet at 214 EUR (no refunds), and Lufthansa via Frankfurt at 331 EUR with one checked bag included."},
+		{"Hello again, the app crashes when I open the order history on Android 14 (app version 5.2.1). I tried reinstalling twice and clearing the cache.",
+			"Thanks for the details. Version 5.2.1 has a known issue with very long order histories on Android 14; 5.2.2 fixes it and is rolling out today. Until then, filtering the history to the last 90 days avoids the crash."},
+	}
+	questions = []string{
+		"Can you also tell me whether I can still change the delivery address to my office? The box contains the blue 42 size shoes and a gift card, so I would rather not have it left at the door.",
+		"Could you write the Helm values change for me and explain how to roll it out to staging first? We use Argo CD with auto-sync disabled on production, and the chart is version 2.14.1.",
+		"That sounds good, the second option please. Can you hold the seats for 24 hours while I confirm with the others, and tell me what happens if one of us has to cancel?",
+		"Is there anything else I should do before the update arrives? I have about 340 orders in the history and I need the invoices from November for my tax return.",
+	}
+	answers = []string{
+		"Thanks for waiting! I checked order #100234567: the carrier allows an address change until the parcel leaves the hub, so I have requested delivery to your office instead. You will get a confirmation e-mail within the hour, and the new estimated delivery date is Thursday between 9:00 and 13:00. If it has not arrived by Friday, reply here and I will open a ticket for you; refunds under 100 EUR are processed within 5 days after the return is received.",
+		"Here is the change: set `resources.limits.memory` to 768Mi and keep the request at 512Mi in values-staging.yaml, then sync the staging application by hand in Argo CD and watch `kubectl top pod -l app=checkout-api` for 30 minutes. If the peak stays under 600Mi, copy the same values to production and sync it in the next change window (Tuesday 14:00 UTC).",
+		"I have held two seats on easyJet flight U2 7531 for 24 hours at 214 EUR each; the fare has no refunds, but names can be changed until 2 hours before departure for 59 EUR per passenger. I will send you the payment link as soon as you confirm, and I can add a checked bag for 45 EUR per direction if anyone needs one.",
+		"Nothing else is needed: the update installs itself from the Play Store. Your invoices stay available in the web shop under Account > Orders > Invoices, where you can download all November invoices as one PDF (there are 12 of them, from 2023-11-02 to 2023-11-29).",
+	}
+	// One of these is appended to the question of every fifth span.
+	sensitive = []string{
+		" You can reach me at john.doe@example.com or on +44 20 7946 0958 if anything is unclear.",
+		" Please charge the card 4111 1111 1111 1111 instead, it expires 04/27.",
+		" For the refund, my IBAN is DE89 3704 0044 0532 0130 00, thanks.",
+		" My colleague pasted our key AKIAIOSFODNN7EXAMPLE in the last ticket, please delete it.",
+		" I am writing from 203.0.113.42 and my SSN is 536-22-1234 if you need it for the verification.",
+		" The staging token is sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e, can you check whether it still works?",
+	}
+	models = []struct{ provider, request, response, server string }{
+		{genai.ProviderOpenAI, "gpt-4o", "gpt-4o-2024-08-06", "api.openai.com"},
+		{genai.ProviderOpenAI, "gpt-4o-mini", "gpt-4o-mini-2024-07-18", "api.openai.com"},
+		{genai.ProviderAnthropic, "claude-3-5-sonnet-latest", "claude-3-5-sonnet-20241022", "api.anthropic.com"},
+	}
+)
+
+// corpus is the fixed set of requests the generator cycles through: protobuf bodies of
+// OTLP export requests, built once so that sending costs the client almost nothing.
+type corpus struct {
+	bodies       [][]byte
+	spansPerBody int
+	contentBytes int // message content (input + output JSON) per span, on average
+	piiShare     float64
+}
+
+// buildCorpus makes n requests of spansPerRequest chat spans each, deterministically.
+func buildCorpus(n, spansPerRequest int, seed uint64) (*corpus, error) {
+	r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
+	c := &corpus{spansPerBody: spansPerRequest}
+	content, spans, pii := 0, 0, 0
+	start := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
+	for b := 0; b < n; b++ {
+		td := ptrace.NewTraces()
+		rs := td.ResourceSpans().AppendEmpty()
+		res := rs.Resource().Attributes()
+		res.PutStr(genai.ServiceName, []string{"support-bot", "platform-copilot", "travel-desk"}[b%3])
+		res.PutStr("service.version", "1.8.3")
+		res.PutStr("deployment.environment.name", "production")
+		res.PutStr("telemetry.sdk.language", "python")
+		res.PutStr("telemetry.sdk.name", "opentelemetry")
+		res.PutStr("telemetry.sdk.version", "1.29.0")
+		ss := rs.ScopeSpans().AppendEmpty()
+		ss.Scope().SetName("opentelemetry.instrumentation.openai_v2")
+		ss.Scope().SetVersion("2.1b0")
+		for i := 0; i < spansPerRequest; i++ {
+			withPII := spans%5 == 0
+			n, err := chatSpan(ss.Spans().AppendEmpty(), r, start.Add(time.Duration(spans)*time.Millisecond), withPII)
+			if err != nil {
+				return nil, err
+			}
+			content += n
+			spans++
+			if withPII {
+				pii++
+			}
+		}
+		body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+		if err != nil {
+			return nil, err
+		}
+		c.bodies = append(c.bodies, body)
+	}
+	c.contentBytes = content / spans
+	c.piiShare = float64(pii) / float64(spans)
+	return c, nil
+}
+
+// chatSpan fills sp with one chat call and returns its message content size.
+func chatSpan(sp ptrace.Span, r *rand.Rand, start time.Time, withPII bool) (int, error) {
+	var id [16]byte
+	binary.LittleEndian.PutUint64(id[:8], r.Uint64())
+	binary.LittleEndian.PutUint64(id[8:], r.Uint64())
+	sp.SetTraceID(pcommon.TraceID(id))
+	sp.SetSpanID(pcommon.SpanID(id[:8]))
+	m := models[r.IntN(len(models))]
+	sp.SetName(genai.OpChat + " " + m.request)
+	sp.SetKind(ptrace.SpanKindClient)
+	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Duration(400+r.IntN(2600)) * time.Millisecond)))
+
+	t := r.IntN(len(history))
+	earlier := history[(t+1)%len(history)]
+	q := questions[t]
+	if withPII {
+		q += sensitive[r.IntN(len(sensitive))]
+	}
+	in, err := genai.MarshalMessages([]genai.Message{
+		{Role: "system", Parts: []genai.Part{genai.TextPart(systemPrompts[t%len(systemPrompts)])}},
+		{Role: "user", Parts: []genai.Part{genai.TextPart(earlier[0])}},
+		{Role: "assistant", Parts: []genai.Part{genai.TextPart(earlier[1])}},
+		{Role: "user", Parts: []genai.Part{genai.TextPart(history[t][0])}},
+		{Role: "assistant", Parts: []genai.Part{genai.TextPart(history[t][1])}},
+		{Role: "user", Parts: []genai.Part{genai.TextPart(q)}},
+	})
+	if err != nil {
+		return 0, err
+	}
+	out, err := genai.MarshalMessages([]genai.Message{{Role: "assistant", Parts: []genai.Part{genai.TextPart(answers[t])}, FinishReason: genai.FinishStop}})
+	if err != nil {
+		return 0, err
+	}
+	a := sp.Attributes()
+	a.PutStr(genai.OperationName, genai.OpChat)
+	a.PutStr(genai.ProviderName, m.provider)
+	a.PutStr(genai.RequestModel, m.request)
+	a.PutDouble(genai.RequestTemperature, 0.2)
+	a.PutInt(genai.RequestMaxTokens, 1024)
+	a.PutStr(genai.ResponseModel, m.response)
+	a.PutStr(genai.ResponseID, fmt.Sprintf("chatcmpl-%016x", r.Uint64()))
+	a.PutEmptySlice(genai.ResponseFinishReasons).AppendEmpty().SetStr(genai.FinishStop)
+	a.PutInt(genai.UsageInputTokens, int64(300+r.IntN(900)))
+	a.PutInt(genai.UsageOutputTokens, int64(60+r.IntN(300)))
+	a.PutStr(genai.ServerAddress, m.server)
+	a.PutInt(genai.ServerPort, 443)
+	a.PutStr(genai.ConversationID, fmt.Sprintf("conv-%08x", r.Uint32()))
+	a.PutStr(genai.InputMessages, in)
+	a.PutStr(genai.OutputMessages, out)
+	return len(in) + len(out), nil
+}
