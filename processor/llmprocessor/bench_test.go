@@ -217,17 +217,23 @@ func BenchmarkUnmarshal(b *testing.B) {
 
 // BenchmarkUnmarshalAndProcess decodes the same request and runs it through the processor.
 // Its time less BenchmarkUnmarshal's, divided by benchBatch, is the processor's cost per
-// span.
+// span. The last two stage sets differ only by the built-in evaluators, whose share of the
+// processor's cost is their difference over the processor's cost without them.
 func BenchmarkUnmarshalAndProcess(b *testing.B) {
 	stages := []struct {
-		name      string
-		redaction bool
-	}{{"normalize+price", false}, {"normalize+price+redact", true}}
+		name                  string
+		redaction, evaluation bool
+	}{
+		{"normalize+price", false, false},
+		{"normalize+price+redact", true, false},
+		{"normalize+price+evaluate+redact", true, true},
+	}
 	for _, stage := range stages {
 		for _, conv := range benchConventions {
 			b.Run(stage.name+"/"+conv, func(b *testing.B) {
 				cfg := createDefaultConfig()
 				cfg.Redaction.Enabled = stage.redaction
+				cfg.Evaluation.Enabled = stage.evaluation
 				tp, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 				if err != nil {
 					b.Fatal(err)

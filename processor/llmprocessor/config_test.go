@@ -11,6 +11,8 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/evaluate"
+	"github.com/otelcol-llm/otelcol-llm/internal/judge"
 	"github.com/otelcol-llm/otelcol-llm/internal/normalize"
 	"github.com/otelcol-llm/otelcol-llm/internal/pricing"
 	"github.com/otelcol-llm/otelcol-llm/internal/redact"
@@ -44,6 +46,16 @@ func TestLoadConfig(t *testing.T) {
 	custom.Pricing.Aliases = map[string]string{"prod-gpt4o": "gpt-4o"}
 	input, output := 3.0, 12.0
 	custom.Pricing.Prices = []pricing.ModelPrice{{Model: "my-finetune", PriceSpec: pricing.PriceSpec{Input: &input, Output: &output}}}
+	custom.Evaluation.Emit = evaluate.EmitAll
+	custom.Evaluation.Refusal.ExtraPhrases = []string{"I'm not able to share that"}
+	custom.Evaluation.OutputLength.BudgetTokens = 2000
+	custom.Judge.Enabled = true
+	custom.Judge.Endpoint = "http://localhost:11434/v1"
+	custom.Judge.Model = "llama3.1"
+	custom.Judge.SampleRate = 0.05
+	custom.Judge.MaxPerMinute = 10
+	custom.Judge.Rubrics = []judge.Rubric{{Name: "relevance"}, {Name: "brand_voice", Prompt: "1 = sounds like our support team; 0 = does not."}}
+	custom.EvaluationJoin.MaxCalls = 5000
 	custom.Redaction.Actions = map[string]redact.Action{"EMAIL": redact.ActionHash}
 	custom.Redaction.HashKey = "0123456789abcdef0123456789abcdef"
 	custom.Redaction.Content.Default = "truncate:200"
@@ -51,6 +63,8 @@ func TestLoadConfig(t *testing.T) {
 	off := createDefaultConfig()
 	off.Normalize.Enabled = false
 	off.Pricing.Enabled = false
+	off.Evaluation.Enabled = false
+	off.EvaluationJoin.MaxCalls = 0
 	off.Redaction.Enabled = false
 
 	tests := []struct {
@@ -84,6 +98,8 @@ func TestInvalidConfig(t *testing.T) {
 		{"unknown_price_file_format", []string{`pricing: files[0].format: must be genai-prices or litellm, got "csv"`}},
 		{"disabled_stage_is_not_validated", nil},
 		{"two_stages", []string{"normalize: custom_mappings[0].from: empty", "pricing: prices[0].model: required"}},
+		{"judge_without_model", []string{"judge: model: empty; set the judge model", "sample_rate: 2 is outside (0, 1]"}},
+		{"negative_join", []string{"evaluation_join: max_calls: negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

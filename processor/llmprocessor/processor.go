@@ -11,20 +11,25 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/calljoin"
 	"github.com/otelcol-llm/otelcol-llm/internal/enrich"
+	"github.com/otelcol-llm/otelcol-llm/internal/evaluate"
 	"github.com/otelcol-llm/otelcol-llm/internal/normalize"
 	"github.com/otelcol-llm/otelcol-llm/internal/pricing"
 	"github.com/otelcol-llm/otelcol-llm/internal/redact"
 )
 
 // llmProcessor runs the stages in the order the architecture requires: normalize, then
-// enrich (which may read content), then redact last so nothing after it sees raw PII.
+// enrich and evaluate (which read content), then redact last so nothing after it sees raw
+// PII. Evaluations that arrive apart from their call are joined to it before redaction.
 type llmProcessor struct {
 	logger     *zap.Logger
 	normalizer *normalize.Normalizer // nil when disabled
 	pricer     *pricing.Pricer       // nil when disabled
 	enricher   *enrich.Enricher
-	redactor   *redact.Redactor // nil when disabled
+	evaluator  *evaluate.Evaluator // nil when disabled
+	calls      *calljoin.Index     // nil when disabled
+	redactor   *redact.Redactor    // nil when disabled
 	telemetry  *telemetry
 
 	lifecycle lifecycle
@@ -46,6 +51,14 @@ func newLLMProcessor(set processor.Settings, cfg *Config) (*llmProcessor, error)
 		p.enricher = enrich.New(p.pricer)
 	} else {
 		p.enricher = enrich.New(nil)
+	}
+	if cfg.Evaluation.Enabled {
+		if p.evaluator, err = evaluate.New(*cfg.Evaluation.library()); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.EvaluationJoin.MaxCalls > 0 {
+		p.calls = calljoin.New(cfg.EvaluationJoin.MaxCalls)
 	}
 	if cfg.Redaction.Enabled {
 		if p.redactor, err = redact.New(*cfg.Redaction.library()); err != nil {
@@ -85,9 +98,12 @@ func (p *llmProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptr
 		for j := 0; j < sss.Len(); j++ {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				p.normalizeAndEnrich(spans.At(k), &counts)
+				p.spanStages(spans.At(k), &counts)
 			}
 		}
+	}
+	if p.calls != nil {
+		counts.join = p.calls.Traces(td)
 	}
 	if p.redactor != nil {
 		st, err := p.redact(func() redact.Stats { return p.redactor.Traces(td) })
@@ -101,10 +117,11 @@ func (p *llmProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptr
 	return td, nil
 }
 
-// normalizeAndEnrich runs the first two stages on one span. A bug that panics on some
+// spanStages runs the stages before redaction on one span. A bug that panics on some
 // input must not take the collector down or lose the batch: the span goes on as the
-// stages left it (both only add or rename attributes) and the failure is counted.
-func (p *llmProcessor) normalizeAndEnrich(span ptrace.Span, counts *spanCounts) {
+// stages left it (they only add or rename attributes and add events) and the failure is
+// counted.
+func (p *llmProcessor) spanStages(span ptrace.Span, counts *spanCounts) {
 	defer func() {
 		if r := recover(); r != nil {
 			counts.panics++
@@ -116,6 +133,9 @@ func (p *llmProcessor) normalizeAndEnrich(span ptrace.Span, counts *spanCounts) 
 		counts.addNormalize(p.normalizer.Span(span))
 	}
 	counts.addEnrich(p.enricher.Span(span))
+	if p.evaluator != nil {
+		counts.evaluation.Add(p.evaluator.Span(span))
+	}
 }
 
 // errRedactionFailed refuses a batch the redactor could not finish: passing it on could
@@ -145,6 +165,9 @@ func (p *llmProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 			}()
 			counts.addNormalize(p.normalizer.Logs(ld))
 		}()
+	}
+	if p.calls != nil {
+		counts.join = p.calls.Logs(ld)
 	}
 	if p.redactor != nil {
 		st, err := p.redact(func() redact.Stats { return p.redactor.Logs(ld) })

@@ -2,12 +2,16 @@ package llmprocessor
 
 import (
 	"context"
+	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/calljoin"
 	"github.com/otelcol-llm/otelcol-llm/internal/enrich"
+	"github.com/otelcol-llm/otelcol-llm/internal/evaluate"
+	"github.com/otelcol-llm/otelcol-llm/internal/judge"
 	"github.com/otelcol-llm/otelcol-llm/internal/normalize"
 	"github.com/otelcol-llm/otelcol-llm/internal/pricing"
 	"github.com/otelcol-llm/otelcol-llm/internal/redact"
@@ -24,7 +28,15 @@ type telemetry struct {
 	redactionFinding metric.Int64Counter
 	failedClosed     metric.Int64Counter
 	panics           metric.Int64Counter
+	evaluations      metric.Int64Counter
+	evalMalformed    metric.Int64Counter
+	joins            metric.Int64Counter
 	sourceAttrs      [maxSources]metric.AddOption
+	joined, unjoined metric.AddOption
+
+	// judges are the model-graded evaluators of the traces pipelines, observed together.
+	judgesMu sync.Mutex
+	judges   []*judge.Judge
 }
 
 // maxSources is the capacity of normalize.Sources, a 16-bit set.
@@ -85,6 +97,26 @@ func newTelemetry(set component.TelemetrySettings, pricer *pricing.Pricer) (*tel
 		metric.WithUnit("{failure}")); err != nil {
 		return nil, err
 	}
+	if t.evaluations, err = m.Int64Counter("otelcol_processor_llm_evaluations",
+		metric.WithDescription("Results of the built-in evaluators (the combined score quality included), by evaluator and outcome (pass: score 1, fail: below 1)."),
+		metric.WithUnit("{result}")); err != nil {
+		return nil, err
+	}
+	if t.evalMalformed, err = m.Int64Counter("otelcol_processor_llm_evaluation_malformed_inputs",
+		metric.WithDescription("Spans whose input to the built-in evaluators could not be read, by attribute; the evaluators needing it were skipped."),
+		metric.WithUnit("{span}")); err != nil {
+		return nil, err
+	}
+	if t.joins, err = m.Int64Counter("otelcol_processor_llm_evaluation_joins",
+		metric.WithDescription("Evaluations that arrived apart from their call, by outcome: joined to the call's dimensions, or unmatched (the call was not seen)."),
+		metric.WithUnit("{evaluation}")); err != nil {
+		return nil, err
+	}
+	t.joined = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "joined")))
+	t.unjoined = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "unmatched")))
+	if err := t.registerJudgeMetrics(m); err != nil {
+		return nil, err
+	}
 	for s := range normalize.Source(maxSources) {
 		t.sourceAttrs[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("source", s.String())))
 	}
@@ -98,6 +130,8 @@ type spanCounts struct {
 	priced          int64
 	unpriced        int64
 	panics          int64
+	evaluation      evaluate.Stats
+	join            calljoin.Stats
 	redaction       redact.Stats
 }
 
@@ -141,4 +175,83 @@ func (t *telemetry) record(ctx context.Context, c *spanCounts) {
 	if n := c.redaction.FailedClosed; n > 0 {
 		t.failedClosed.Add(ctx, int64(n))
 	}
+	c.evaluation.Results(func(evaluator string, results, failures int) {
+		if pass := results - failures; pass > 0 {
+			t.evaluations.Add(ctx, int64(pass), metric.WithAttributes(attribute.String("evaluator", evaluator), attribute.String("outcome", "pass")))
+		}
+		if failures > 0 {
+			t.evaluations.Add(ctx, int64(failures), metric.WithAttributes(attribute.String("evaluator", evaluator), attribute.String("outcome", "fail")))
+		}
+	})
+	c.evaluation.Malformed(func(attr string, spans int) {
+		t.evalMalformed.Add(ctx, int64(spans), metric.WithAttributes(attribute.String("attribute", attr)))
+	})
+	if n := c.join.Joined; n > 0 {
+		t.joins.Add(ctx, int64(n), t.joined)
+	}
+	if n := c.join.Unmatched; n > 0 {
+		t.joins.Add(ctx, int64(n), t.unjoined)
+	}
+}
+
+// registerJudgeMetrics observes the totals of every registered judge.
+func (t *telemetry) registerJudgeMetrics(m metric.Meter) error {
+	outcome := func(v string) metric.ObserveOption {
+		return metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", v)))
+	}
+	reason := func(v string) metric.ObserveOption {
+		return metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", v)))
+	}
+	ok, failed, invalid := outcome("ok"), outcome("failed"), outcome("invalid")
+	budget, queue, shutdown, send := reason("budget"), reason("queue_full"), reason("shutdown"), reason("send_failed")
+	counters := []struct {
+		name, desc, unit string
+		observe          func(metric.Int64Observer, judge.Stats)
+	}{
+		{"otelcol_processor_llm_judge_sampled_calls", "Calls sampled for model-graded evaluation.", "{call}",
+			func(o metric.Int64Observer, st judge.Stats) { o.Observe(st.Sampled) }},
+		{"otelcol_processor_llm_judge_skipped_calls", "Sampled calls whose grades were not delivered, by reason: over the per-minute budget, queue full, shutdown, or the next consumer refused the results.", "{call}",
+			func(o metric.Int64Observer, st judge.Stats) {
+				o.Observe(st.DroppedBudget, budget)
+				o.Observe(st.DroppedQueue, queue)
+				o.Observe(st.DroppedShutdown, shutdown)
+				o.Observe(st.EmitFailed, send)
+			}},
+		{"otelcol_processor_llm_judge_requests", "Requests to the judge model, by outcome (failed requests are not retried).", "{request}",
+			func(o metric.Int64Observer, st judge.Stats) {
+				o.Observe(st.RequestsOK, ok)
+				o.Observe(st.RequestsFailed, failed)
+				o.Observe(st.RequestsInvalid, invalid)
+			}},
+		{"otelcol_processor_llm_judge_results", "Scores the judge model gave, emitted as evaluation results.", "{result}",
+			func(o metric.Int64Observer, st judge.Stats) { o.Observe(st.Results) }},
+		{"otelcol_processor_llm_judge_ungraded", "Rubrics the judge answered without a usable score (missing, null, outside 0–1).", "{result}",
+			func(o metric.Int64Observer, st judge.Stats) { o.Observe(st.Ungraded) }},
+	}
+	for _, c := range counters {
+		observe := c.observe
+		if _, err := m.Int64ObservableCounter(c.name, metric.WithDescription(c.desc), metric.WithUnit(c.unit),
+			metric.WithInt64Callback(func(_ context.Context, o metric.Int64Observer) error {
+				t.judgesMu.Lock()
+				defer t.judgesMu.Unlock()
+				if len(t.judges) == 0 {
+					return nil
+				}
+				var total judge.Stats
+				for _, j := range t.judges {
+					total.Add(j.Stats())
+				}
+				observe(o, total)
+				return nil
+			})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *telemetry) addJudge(j *judge.Judge) {
+	t.judgesMu.Lock()
+	defer t.judgesMu.Unlock()
+	t.judges = append(t.judges, j)
 }

@@ -1,0 +1,143 @@
+package evaluate
+
+import (
+	"fmt"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+)
+
+// Realistic normalized chat spans, as the llm processor hands them to the evaluators: a
+// support-bot conversation with about 2 KB of input messages and a tool round. The texts
+// are those of the llm processor's benchmark, so that the two costs per span compare like
+// with like.
+const (
+	benchSystem = "You are a customer support assistant for an online travel agency. Answer politely, " +
+		"never promise refunds that policy does not allow, cite the booking reference when you have one, " +
+		"and call the lookup_booking tool before discussing any specific reservation. Keep answers short: " +
+		"at most five sentences unless the customer asks for detail. Reply in the customer's language. " +
+		"Escalate to a human agent when the customer is upset, mentions a lawyer, or asks twice for something " +
+		"you cannot do. Never reveal internal notes, supplier rates or another customer's data."
+	benchUser      = "Hi, I booked a hotel in Lisbon for next weekend and I need to change the dates to the following week. Booking reference TRV-88314. Is that possible without paying a fee?"
+	benchAssistant = "Let me check your booking first so I can tell you exactly what the change policy allows."
+	benchToolArgs  = `{"booking_reference":"TRV-88314","include_policy":true}`
+	benchToolOut   = `{"hotel":"Casa do Rio","checkin":"2026-12-05","checkout":"2026-12-07","rate":"flexible","change_fee":0,"deadline":"2026-12-03T18:00:00Z"}`
+	benchAnswer    = "Good news: your booking TRV-88314 at Casa do Rio is on a flexible rate, so you can move it to the following week at no fee as long as you change it before 3 December at 18:00 UTC. Would you like me to move it to 12 to 14 December? I can also check whether the same room type is still available for those dates before confirming anything. " +
+		"If the river-view room is no longer free for the new dates, the hotel offers a city-view room of the same size at the same " +
+		"price, or an upgrade to a junior suite for 35 EUR per night. Breakfast stays included either way, and the free " +
+		"cancellation deadline moves with the booking, so you keep the same flexibility after the change."
+	benchDefinitions = `[{"type":"function","name":"lookup_booking","description":"Look a booking up by its reference.","parameters":{"type":"object","properties":{"booking_reference":{"type":"string","description":"TRV- and five digits"},"include_policy":{"type":"boolean"}},"required":["booking_reference"]}},` +
+		`{"type":"function","name":"change_dates","description":"Move a booking to new dates.","parameters":{"type":"object","properties":{"booking_reference":{"type":"string"},"checkin":{"type":"string","format":"date"},"nights":{"type":"integer","minimum":1},"room":{"type":"object","properties":{"type":{"type":"string","enum":["double","twin","suite"]},"view":{"type":["string","null"]}},"required":["type"]},"notify":{"type":"array","items":{"type":"string"}}},"required":["booking_reference","checkin","nights"]}},` +
+		`{"type":"function","name":"escalate","description":"Hand the conversation to a human agent.","parameters":{"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]}}]`
+	benchChangeArgs = `{"booking_reference":"TRV-88314","checkin":"2026-12-12","nights":2,"room":{"type":"double","view":"river"},"notify":["email","sms"]}`
+)
+
+func benchSpan(kind string) ptrace.Span {
+	span := ptrace.NewSpan()
+	span.SetName("chat gpt-4o")
+	span.SetStartTimestamp(1764288000000000000)
+	span.SetEndTimestamp(1764288002500000000)
+	a := span.Attributes()
+	a.PutStr(genai.OperationName, genai.OpChat)
+	a.PutStr(genai.ProviderName, genai.ProviderOpenAI)
+	a.PutStr(genai.RequestModel, "gpt-4o")
+	a.PutStr(genai.ResponseModel, "gpt-4o-2024-08-06")
+	a.PutDouble(genai.RequestTemperature, 0.2)
+	a.PutInt(genai.UsageInputTokens, 1450)
+	a.PutInt(genai.UsageOutputTokens, 180)
+	a.PutInt(genai.UsageCacheReadInputTokens, 1024)
+	a.PutStr(genai.SystemInstructions, fmt.Sprintf(`[{"type":"text","content":%q}]`, benchSystem))
+	a.PutStr(genai.InputMessages, fmt.Sprintf(`[{"role":"user","parts":[{"type":"text","content":%q}]},`+
+		`{"role":"assistant","parts":[{"type":"text","content":%q},{"type":"tool_call","id":"call_1","name":"lookup_booking","arguments":%s}]},`+
+		`{"role":"tool","parts":[{"type":"tool_call_response","id":"call_1","response":%s}]}]`,
+		benchUser, benchAssistant, benchToolArgs, benchToolOut))
+	a.PutStr(genai.ConversationID, "conv-1")
+	a.PutDouble(genai.CostTotal, 0.0021)
+	a.PutStr(genai.PricingModel, "gpt-4o-2024-08-06")
+	finish := "stop"
+	var output string
+	switch kind {
+	case "chat":
+		output = fmt.Sprintf(`[{"role":"assistant","parts":[{"type":"text","content":%q}],"finish_reason":"stop"}]`, benchAnswer)
+	case "tool_call":
+		finish = "tool_call"
+		a.PutStr(genai.ToolDefinitions, benchDefinitions)
+		output = fmt.Sprintf(`[{"role":"assistant","parts":[{"type":"text","content":%q},{"type":"tool_call","id":"call_2","name":"change_dates","arguments":%s}],"finish_reason":"tool_call"}]`,
+			benchAssistant, benchChangeArgs)
+	case "json":
+		a.PutStr(genai.OutputType, "json")
+		output = fmt.Sprintf(`[{"role":"assistant","parts":[{"type":"text","content":%q}],"finish_reason":"stop"}]`, benchToolOut+" ")
+	case "refusal":
+		output = `[{"role":"assistant","parts":[{"type":"text","content":"I'm sorry, but I can't help with changing bookings made through a partner agency. Please contact the agency directly."}],"finish_reason":"stop"}]`
+	default:
+		panic(kind)
+	}
+	a.PutStr(genai.OutputMessages, output)
+	a.PutEmptySlice(genai.ResponseFinishReasons).AppendEmpty().SetStr(finish)
+	return span
+}
+
+var removeAll = func(ptrace.SpanEvent) bool { return true }
+
+// BenchmarkSpan is the cost of the evaluators per span, with the default configuration
+// (emit: failing). Events written by one iteration are removed before the next, so every
+// iteration evaluates; that removal is inside the timed loop and counted.
+func BenchmarkSpan(b *testing.B) {
+	for _, kind := range []string{"chat", "tool_call", "json", "refusal"} {
+		b.Run(kind, func(b *testing.B) {
+			e, err := New(DefaultConfig())
+			if err != nil {
+				b.Fatal(err)
+			}
+			span := benchSpan(kind)
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Span(span)
+				span.Events().RemoveIf(removeAll)
+			}
+		})
+	}
+}
+
+// BenchmarkSpanCustom adds two custom evaluators, a regex and a phrase list, to the chat
+// span.
+func BenchmarkSpanCustom(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Custom = []CustomCheck{
+		{Name: "cites_booking", Regex: `TRV-\d{5}`},
+		{Name: "mentions_competitor", Phrases: []string{"acme travel", "globetrotter inc"}, Expect: ExpectAbsent},
+	}
+	e, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	span := benchSpan("chat")
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Span(span)
+		span.Events().RemoveIf(removeAll)
+	}
+}
+
+// TestBenchSpansAreEvaluated keeps the benchmarks honest: each span gets the results its
+// name promises.
+func TestBenchSpansAreEvaluated(t *testing.T) {
+	e, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[string]int{"chat": 1, "tool_call": 1, "json": 1, "refusal": 2} {
+		span := benchSpan(kind)
+		st := e.Span(span)
+		if st.Spans != 1 || span.Events().Len() != want {
+			t.Errorf("%s: %d spans evaluated, %d events, want 1 and %d", kind, st.Spans, span.Events().Len(), want)
+		}
+		n := 0
+		st.Results(func(_ string, results, failures int) { n += results })
+		if kind == "tool_call" && n < 6 || kind == "json" && n < 6 {
+			t.Errorf("%s: only %d results", kind, n)
+		}
+	}
+}
