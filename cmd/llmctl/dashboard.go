@@ -65,6 +65,9 @@ func runDashboard(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	fmt.Fprintf(tw, "latency\tp50 %s  p95 %s  p99 %s\n", ms(o.Latency.P50), ms(o.Latency.P95), ms(o.Latency.P99))
 	fmt.Fprintf(tw, "tokens\t%s in, %s out\n", count(o.InputTokens), count(o.OutputTokens))
 	fmt.Fprintf(tw, "cost\t%s\n", dollars(o.Cost))
+	if o.Evaluations > 0 {
+		fmt.Fprintf(tw, "quality\t%s (%s scored calls, %s evaluations)\n", quality(o.Totals), count(o.QualityScores), count(o.Evaluations))
+	}
 	switch {
 	case alertErr != nil:
 		fmt.Fprintf(tw, "alerts\tunknown (%v)\n", alertErr)
@@ -80,10 +83,10 @@ func runDashboard(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if len(o.ByModel) > 0 {
 		fmt.Fprintln(stdout, "\ntop models by cost")
 		tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "MODEL\tREQUESTS\tERRORS\tP95\tTOKENS\tCOST\t")
+		fmt.Fprintln(tw, "MODEL\tREQUESTS\tERRORS\tP95\tTOKENS\tCOST\tQUALITY\t")
 		for _, g := range o.ByModel[:min(5, len(o.ByModel))] {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", g.Key, count(g.Requests), count(g.Errors), ms(g.Latency.P95),
-				count(g.InputTokens+g.OutputTokens), dollars(g.Cost))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", g.Key, count(g.Requests), count(g.Errors), ms(g.Latency.P95),
+				count(g.InputTokens+g.OutputTokens), dollars(g.Cost), quality(g.Totals))
 		}
 		_ = tw.Flush()
 	}
@@ -114,4 +117,12 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// quality is the mean combined quality score (0–1), or "-" when no call was scored.
+func quality(t store.Totals) string {
+	if t.Quality == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", *t.Quality)
 }

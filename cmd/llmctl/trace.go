@@ -37,9 +37,12 @@ func runTrace(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if d.Session != "" {
 		fmt.Fprintf(stdout, "session %s  user %s\n", d.Session, d.User)
 	}
+	if d.MinScore != nil {
+		fmt.Fprintf(stdout, "lowest evaluation score %.2f\n", *d.MinScore)
+	}
 	fmt.Fprintln(stdout)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "OFFSET\tDURATION\tSTATUS\tSPAN\tMODEL\tTOKENS\tCOST")
+	fmt.Fprintln(tw, "OFFSET\tDURATION\tSTATUS\tSPAN\tMODEL\tTOKENS\tCOST\tSCORES")
 	for i, sp := range d.Spans {
 		status := "ok"
 		if sp.Error {
@@ -52,11 +55,27 @@ func runTrace(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if sp.Cost != nil {
 			cost = dollars(*sp.Cost)
 		}
-		fmt.Fprintf(tw, "+%s\t%s\t%s\t%s%s\t%s\t%s\t%s\n", ms(sp.OffsetMs), ms(sp.DurationMs), status,
-			treePrefix(d.Spans, i), sp.Name, firstOf(sp.ResponseModel, sp.RequestModel), tokens, cost)
+		fmt.Fprintf(tw, "+%s\t%s\t%s\t%s%s\t%s\t%s\t%s\t%s\n", ms(sp.OffsetMs), ms(sp.DurationMs), status,
+			treePrefix(d.Spans, i), sp.Name, firstOf(sp.ResponseModel, sp.RequestModel), tokens, cost, scores(sp.Evaluations))
 	}
 	_ = tw.Flush()
+	if len(d.Evaluations) > 0 {
+		fmt.Fprintf(stdout, "\nevaluations of spans not stored: %s\n", scores(d.Evaluations))
+	}
 	return 0
+}
+
+// scores lists evaluation results as name=score (or name=label when unscored).
+func scores(evals []store.Evaluation) string {
+	parts := make([]string, 0, len(evals))
+	for _, e := range evals {
+		v := e.Label
+		if e.Score != nil {
+			v = fmt.Sprintf("%.2f", *e.Score)
+		}
+		parts = append(parts, e.Name+"="+firstOf(v, "?"))
+	}
+	return strings.Join(parts, " ")
 }
 
 // treePrefix draws the branch of spans[i] in a depth-first list.

@@ -23,9 +23,20 @@ func createDefaultConfig() component.Config {
 	return &Config{
 		Extension:     component.MustNewID("llmstore"),
 		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
-		QueueConfig:   configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
+		QueueConfig:   configoptional.Some(defaultQueueConfig()),
 		RetryConfig:   configretry.NewDefaultBackOffConfig(),
 	}
+}
+
+// defaultQueueConfig batches by default: every batch is one SQLite transaction, and a
+// commit costs as much as writing a few hundred spans, so the small requests SDKs send
+// (one per span, or a few dozen) are merged into batches of a few thousand items first.
+func defaultQueueConfig() exporterhelper.QueueBatchConfig {
+	q := exporterhelper.NewDefaultQueueConfig()
+	b := exporterhelper.NewDefaultBatchConfig() // items, flushed after 200ms at the latest
+	b.MinSize, b.MaxSize = 2000, 10000
+	q.Batch = configoptional.Some(b)
+	return q
 }
 
 // Validate checks the options the exporter owns; the queue and retry settings validate

@@ -34,7 +34,7 @@ type host struct {
 func (h host) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 // startStore starts an llmstore extension on a temp file and returns a host holding it.
-func startStore(t *testing.T) (host, *llmstoreextension.Extension, string) {
+func startStore(t testing.TB) (host, *llmstoreextension.Extension, string) {
 	t.Helper()
 	f := llmstoreextension.NewFactory()
 	cfg := f.CreateDefaultConfig().(*llmstoreextension.Config)

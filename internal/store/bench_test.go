@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,10 +20,24 @@ import (
 
 // BenchmarkWriteTraces measures ingestion: batches of 222 generated traces (~780 spans),
 // one transaction each, as the exporter writes them.
-func BenchmarkWriteTraces(b *testing.B) {
-	s := openBench(b, filepath.Join(b.TempDir(), "ingest.db"))
+func BenchmarkWriteTraces(b *testing.B) { benchmarkWriteTraces(b, false) }
+
+// BenchmarkWriteTracesEvaluated is BenchmarkWriteTraces with the evaluation results the
+// llm processor writes by default on every model call.
+func BenchmarkWriteTracesEvaluated(b *testing.B) { benchmarkWriteTraces(b, true) }
+
+func benchmarkWriteTraces(b *testing.B, evaluated bool) {
+	// LLMSTORE_BENCH_INTO names a database to write into instead of an empty one, e.g. a
+	// copy of the query data set: ingestion into a store that is already full.
+	path := os.Getenv("LLMSTORE_BENCH_INTO")
+	into := path != ""
+	if !into {
+		path = filepath.Join(b.TempDir(), "ingest.db")
+	}
+	s := openBench(b, path)
 	var batches []ptrace.Traces
-	_ = storegen.Generate(storegen.Options{Seed: 7, Start: base, Period: time.Hour, Traces: 20 * 222, Users: 100, Sessions: 1000}, 222,
+	_ = storegen.Generate(storegen.Options{Seed: 7, Start: base, Period: time.Hour, Traces: 20 * 222, Users: 100, Sessions: 1000,
+		Evaluations: evaluated}, 222,
 		func(td ptrace.Traces) error { batches = append(batches, td); return nil })
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -31,8 +46,8 @@ func BenchmarkWriteTraces(b *testing.B) {
 	for b.Loop() {
 		// Fresh trace ids each round, or the store would skip them as duplicates.
 		td := batches[i%len(batches)]
-		if i >= len(batches) {
-			td = reID(td, i/len(batches))
+		if i >= len(batches) || into || os.Getenv("LLMSTORE_BENCH_RANDOM_IDS") == "1" { // the data set holds the generator's first ids
+			td = reID(td, i/len(batches)+1)
 		}
 		w, c := time.Now(), cpuTime()
 		if err := s.WriteTraces(ctx, td); err != nil {
@@ -85,15 +100,24 @@ func BenchmarkWriteTracesConcurrent(b *testing.B) {
 	b.ReportMetric(float64(spans.Load())/time.Since(start).Seconds(), "spans/s")
 }
 
+// reID copies td with other trace ids: the round in the first bytes, or, with
+// LLMSTORE_BENCH_RANDOM_IDS=1, ids as random as real ones (the generator's are sequential,
+// which makes every id index insert an append).
 func reID(td ptrace.Traces, round int) ptrace.Traces {
 	out := ptrace.NewTraces()
 	td.CopyTo(out)
+	random := os.Getenv("LLMSTORE_BENCH_RANDOM_IDS") == "1"
 	for _, rs := range out.ResourceSpans().All() {
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, sp := range ss.Spans().All() {
 				id := sp.TraceID()
-				id[0] = byte(round)
-				id[1] = byte(round >> 8)
+				if random {
+					h := sha256.Sum256(append(id[:], byte(round), byte(round>>8)))
+					copy(id[:], h[:])
+				} else {
+					id[0] = byte(round)
+					id[1] = byte(round >> 8)
+				}
 				sp.SetTraceID(id)
 			}
 		}
@@ -126,7 +150,9 @@ var buildOnce sync.Once
 
 func querySet(b *testing.B) *Store {
 	n := benchSpans()
-	path := filepath.Join(os.TempDir(), "llmstore-bench-"+strconv.Itoa(n)+".db")
+	// The schema version is in the name: a file of an older schema is migrated by Open,
+	// which is slow, and makes before/after comparisons impossible.
+	path := filepath.Join(os.TempDir(), "llmstore-bench-v"+strconv.Itoa(SchemaVersion)+"-"+strconv.Itoa(n)+".db")
 	buildOnce.Do(func() {
 		if _, err := os.Stat(path); err == nil {
 			return

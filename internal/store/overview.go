@@ -36,6 +36,12 @@ type Totals struct {
 	OutputTokens int64   `json:"output_tokens"`
 	Cost         float64 `json:"cost_usd"`
 	Latency      Latency `json:"latency"`
+	// Evaluations counts the evaluation results of these calls.
+	Evaluations int64 `json:"evaluations"`
+	// Quality is the mean of the calls' combined quality scores (0–1; absent when none
+	// was scored), QualityScores how many there were.
+	Quality       *float64 `json:"quality,omitempty"`
+	QualityScores int64    `json:"quality_scores"`
 }
 
 // Group is the totals of one model, provider, service or user.
@@ -63,27 +69,98 @@ type Overview struct {
 	ByUser     []Group  `json:"by_user"`
 }
 
-// accumulator gathers totals and the durations their percentiles are computed from.
+// accumulator gathers totals and what their percentiles are computed from: the exact
+// durations of raw calls, and, over rollups, a latency histogram.
 type accumulator struct {
-	t         Totals
-	durations []int64
+	t          Totals
+	qualitySum float64
+	durations  []int64
+	hist       *histogram // nil: percentiles are exact
 }
 
-func (a *accumulator) add(dur int64, isErr bool, in, out int64, cost float64) {
+// rawRow is a model call or a detached evaluation result read for an overview.
+type rawRow interface {
+	// at is when it counts; keys are its model, provider, service and user.
+	at() (int64, *[4]sql.RawBytes)
+	addTo(a *accumulator)
+}
+
+// rawCall is one model call read from the spans.
+type rawCall struct {
+	start, dur, in, out int64
+	isErr               bool
+	cost                float64
+	evaluations         int64
+	quality             sql.NullFloat64
+	// RawBytes: the group keys repeat on most rows, and a map lookup with string(bytes)
+	// does not allocate; only a new key is copied.
+	keys [4]sql.RawBytes
+}
+
+func (c *rawCall) at() (int64, *[4]sql.RawBytes) { return c.start, &c.keys }
+
+func (c *rawCall) addTo(a *accumulator) {
 	a.t.Requests++
-	if isErr {
+	if c.isErr {
 		a.t.Errors++
 	}
-	a.t.InputTokens += in
-	a.t.OutputTokens += out
-	a.t.Cost += cost
-	a.durations = append(a.durations, dur)
+	a.t.InputTokens += c.in
+	a.t.OutputTokens += c.out
+	a.t.Cost += c.cost
+	a.durations = append(a.durations, c.dur)
+	a.t.Evaluations += c.evaluations
+	if c.quality.Valid {
+		a.t.QualityScores++
+		a.qualitySum += c.quality.Float64
+	}
+}
+
+// rawEvaluation is one detached evaluation result read from the evaluations table.
+type rawEvaluation struct {
+	time  int64
+	name  string
+	score sql.NullFloat64
+	keys  [4]sql.RawBytes
+}
+
+func (e *rawEvaluation) at() (int64, *[4]sql.RawBytes) { return e.time, &e.keys }
+
+func (e *rawEvaluation) addTo(a *accumulator) {
+	a.t.Evaluations++
+	if e.name == genai.EvaluationQuality && e.score.Valid {
+		a.t.QualityScores++
+		a.qualitySum += e.score.Float64
+	}
+}
+
+// addRollup adds a rollup row (or a sum of them) and its histogram, if any.
+func (a *accumulator) addRollup(r rollupSums, hist []byte) error {
+	a.t.Requests += r.calls
+	a.t.Errors += r.errors
+	a.t.InputTokens += r.in
+	a.t.OutputTokens += r.out
+	a.t.Cost += r.cost
+	a.t.Evaluations += r.evaluations
+	a.t.QualityScores += r.qualities
+	a.qualitySum += r.qualitySum
+	return a.hist.merge(hist)
 }
 
 func (a *accumulator) totals() Totals {
 	t := a.t
 	if t.Requests > 0 {
 		t.ErrorRate = float64(t.Errors) / float64(t.Requests)
+	}
+	if t.QualityScores > 0 {
+		q := a.qualitySum / float64(t.QualityScores)
+		t.Quality = &q
+	}
+	if a.hist != nil {
+		for _, d := range a.durations {
+			a.hist.add(d)
+		}
+		t.Latency = Latency{P50: a.hist.quantileMs(0.50), P95: a.hist.quantileMs(0.95), P99: a.hist.quantileMs(0.99)}
+		return t
 	}
 	slices.Sort(a.durations)
 	t.Latency = Latency{P50: quantileMs(a.durations, 0.50), P95: quantileMs(a.durations, 0.95), P99: quantileMs(a.durations, 0.99)}
@@ -104,7 +181,8 @@ func quantileMs(sorted []int64, q float64) float64 {
 const groupLimit = 10
 
 // Overview computes totals, a time series with step buckets and the top models,
-// providers, services and users by cost over the model calls started in w.
+// providers, services and users by cost over the model calls started in w. Windows up to
+// rollupThreshold are computed from the calls themselves; longer ones from rollups.
 func (s *Store) Overview(ctx context.Context, w Window, step time.Duration) (Overview, error) {
 	from, to := w.From.UnixNano(), w.To.UnixNano()
 	if step <= 0 {
@@ -112,55 +190,145 @@ func (s *Store) Overview(ctx context.Context, w Window, step time.Duration) (Ove
 	}
 	step = max(step, time.Second)
 	o := Overview{From: w.From, To: w.To, StepSecond: int64(step / time.Second)}
+	if w.To.Sub(w.From) > rollupThreshold {
+		return o, s.overviewFromRollups(ctx, &o, from, to, step)
+	}
+	return o, s.overviewFromSpans(ctx, &o, from, to, step)
+}
+
+// overviewFromSpans fills o from every call of the window, with exact percentiles.
+func (s *Store) overviewFromSpans(ctx context.Context, o *Overview, from, to int64, step time.Duration) error {
+	acc := newOverviewAcc(from, to, step, false)
+	add := func(r rawRow) { acc.addRaw(r, true) }
+	if err := s.scanCalls(ctx, from, to, func(c *rawCall) { add(c) }); err != nil {
+		return err
+	}
+	if err := s.scanEvaluations(ctx, from, to, func(e *rawEvaluation) { add(e) }); err != nil {
+		return err
+	}
+	acc.fill(o)
+	return nil
+}
+
+// overviewAcc gathers an overview: totals, the series and the breakdowns by dimension.
+type overviewAcc struct {
+	from, step int64
+	all        accumulator
+	buckets    []accumulator
+	groups     [dims]map[string]*accumulator
+	// fromRollups: percentiles come from histograms, rollups' or built from durations.
+	fromRollups bool
+}
+
+func newOverviewAcc(from, to int64, step time.Duration, fromRollups bool) *overviewAcc {
+	o := &overviewAcc{from: from, step: int64(step), fromRollups: fromRollups,
+		buckets: make([]accumulator, (to-from+int64(step)-1)/int64(step))}
+	for dim := dimModel; dim < dims; dim++ {
+		o.groups[dim] = map[string]*accumulator{}
+	}
+	if fromRollups {
+		o.all.hist = &histogram{}
+		for i := range o.buckets {
+			o.buckets[i].hist = &histogram{}
+		}
+	}
+	return o
+}
+
+// bucket is the series step that t falls in.
+func (o *overviewAcc) bucket(t int64) *accumulator {
+	return &o.buckets[min(max((t-o.from)/o.step, 0), int64(len(o.buckets)-1))]
+}
+
+func (o *overviewAcc) group(dim int, key string) *accumulator {
+	a := o.groups[dim][key]
+	if a == nil {
+		a = &accumulator{}
+		if o.fromRollups {
+			a.hist = &histogram{}
+		}
+		o.groups[dim][key] = a
+	}
+	return a
+}
+
+// addRaw adds a raw row to its groups and, if inSeries, to the totals and its step.
+func (o *overviewAcc) addRaw(r rawRow, inSeries bool) {
+	t, keys := r.at()
+	for dim := dimModel; dim < dims; dim++ {
+		r.addTo(o.group(dim, string(keys[dim-1])))
+	}
+	if inSeries {
+		r.addTo(o.bucket(t))
+		r.addTo(&o.all)
+	}
+}
+
+func (o *overviewAcc) fill(ov *Overview) {
+	ov.Totals = o.all.totals()
+	ov.Series = make([]Bucket, len(o.buckets))
+	for i := range o.buckets {
+		ov.Series[i] = Bucket{Time: time.Unix(0, o.from+int64(i)*o.step).UTC(), Totals: o.buckets[i].totals()}
+	}
+	ov.ByModel, ov.ByProvider = top(o.groups[dimModel]), top(o.groups[dimProvider])
+	ov.ByService, ov.ByUser = top(o.groups[dimService]), top(o.groups[dimUser])
+}
+
+// scanCalls calls f for each model call started in [from, to); c is reused between calls.
+func (s *Store) scanCalls(ctx context.Context, from, to int64, f func(c *rawCall)) error {
 	rows, err := s.r.QueryContext(ctx, `SELECT start_ns, duration_ns, is_error, coalesce(input_tokens, 0),
-		coalesce(output_tokens, 0), coalesce(cost, 0), model, provider, service, user_id
+		coalesce(output_tokens, 0), coalesce(cost, 0), evaluations, quality, model, provider, service, user_id
 		FROM spans WHERE start_ns >= ? AND start_ns < ? AND operation IN `+inferenceOps, from, to)
 	if err != nil {
-		return o, s.describe("querying the overview", err)
+		return s.describe("querying the overview", err)
 	}
 	defer rows.Close()
-	var all accumulator
-	buckets := make([]accumulator, (to-from+int64(step)-1)/int64(step))
-	groups := [4]map[string]*accumulator{{}, {}, {}, {}}
+	var c rawCall
 	for rows.Next() {
-		var start, dur, in, out, isErr int64
-		var cost float64
-		// RawBytes: the group keys repeat on most rows, and a map lookup with
-		// string(bytes) does not allocate; only a new key is copied.
-		var keys [4]sql.RawBytes
-		if err := rows.Scan(&start, &dur, &isErr, &in, &out, &cost, &keys[0], &keys[1], &keys[2], &keys[3]); err != nil {
-			return o, s.describe("reading the overview", err)
+		if err := rows.Scan(&c.start, &c.dur, &c.isErr, &c.in, &c.out, &c.cost, &c.evaluations, &c.quality,
+			&c.keys[0], &c.keys[1], &c.keys[2], &c.keys[3]); err != nil {
+			return s.describe("reading the overview", err)
 		}
-		all.add(dur, isErr != 0, in, out, cost)
-		buckets[(start-from)/int64(step)].add(dur, isErr != 0, in, out, cost)
-		for i, k := range keys {
-			a := groups[i][string(k)]
-			if a == nil {
-				a = &accumulator{}
-				groups[i][string(k)] = a
-			}
-			a.add(dur, isErr != 0, in, out, cost)
+		f(&c)
+	}
+	return s.rowsErr("reading the overview", rows)
+}
+
+// scanEvaluations calls f for each detached evaluation result of [from, to).
+func (s *Store) scanEvaluations(ctx context.Context, from, to int64, f func(e *rawEvaluation)) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT time_ns, name, score, model, provider, service, user_id
+		FROM evaluations WHERE time_ns >= ? AND time_ns < ?`, from, to)
+	if err != nil {
+		return s.describe("querying evaluations", err)
+	}
+	defer rows.Close()
+	var e rawEvaluation
+	for rows.Next() {
+		if err := rows.Scan(&e.time, &e.name, &e.score, &e.keys[0], &e.keys[1], &e.keys[2], &e.keys[3]); err != nil {
+			return s.describe("reading evaluations", err)
 		}
+		f(&e)
 	}
-	if err := rows.Err(); err != nil {
-		return o, s.describe("reading the overview", err)
-	}
-	o.Totals = all.totals()
-	o.Series = make([]Bucket, len(buckets))
-	for i := range buckets {
-		o.Series[i] = Bucket{Time: time.Unix(0, from+int64(i)*int64(step)).UTC(), Totals: buckets[i].totals()}
-	}
-	o.ByModel, o.ByProvider, o.ByService, o.ByUser = top(groups[0]), top(groups[1]), top(groups[2]), top(groups[3])
-	return o, nil
+	return s.rowsErr("reading evaluations", rows)
 }
 
 func top(m map[string]*accumulator) []Group {
-	out := make([]Group, 0, len(m))
-	for k, a := range m {
-		out = append(out, Group{Key: k, Totals: a.totals()})
+	out := make([]Group, 0, min(len(m), groupLimit))
+	for _, k := range topKeys(m) {
+		out = append(out, Group{Key: k, Totals: m[k].totals()})
 	}
-	slices.SortFunc(out, func(a, b Group) int {
-		return cmp.Or(cmp.Compare(b.Cost, a.Cost), cmp.Compare(b.Requests, a.Requests), strings.Compare(a.Key, b.Key))
+	return out
+}
+
+// topKeys are the groupLimit keys with the highest cost, then requests.
+func topKeys(m map[string]*accumulator) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		x, y := m[a].t, m[b].t
+		return cmp.Or(cmp.Compare(y.Cost, x.Cost), cmp.Compare(y.Requests, x.Requests), strings.Compare(a, b))
 	})
-	return out[:min(len(out), groupLimit)]
+	return keys[:min(len(keys), groupLimit)]
 }

@@ -50,9 +50,15 @@ var tables = []table{
 	{"log_content", "time_ns", func(p Policy) time.Duration { return minKeep(p.Content, p.Logs) }},
 	{"spans", "start_ns", func(p Policy) time.Duration { return p.Traces }},
 	{"traces", "start_ns", func(p Policy) time.Duration { return p.Traces }},
+	{"evaluations", "time_ns", func(p Policy) time.Duration { return p.Traces }},
 	{"logs", "time_ns", func(p Policy) time.Duration { return p.Logs }},
 	{"metric_points", "time_ns", func(p Policy) time.Duration { return p.Metrics }},
 	{"alert_history", "time_ns", func(p Policy) time.Duration { return p.Alerts }},
+	// Rollups are metrics derived from the calls: the hours of all calls, and days and
+	// weeks by key, keep the overview of long windows after the spans have expired; the
+	// finer ones go with the spans (deleteRollupsBefore), as they hold a row per user and
+	// hour, or per minute.
+	{"call_rollups", "bucket_ns", func(p Policy) time.Duration { return p.Metrics }},
 }
 
 // minKeep is the shorter of two retentions, where zero means forever.
@@ -107,6 +113,9 @@ func (s *Store) deleteBefore(ctx context.Context, t table, cutoff int64) (int64,
 	if t.name == "traces" { // WITHOUT ROWID: delete by key
 		q = fmt.Sprintf("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM traces WHERE start_ns < ? LIMIT %d)", deleteChunk)
 	}
+	if t.name == "call_rollups" { // WITHOUT ROWID, keyed by resolution and dimension first
+		return s.deleteRollupsBefore(ctx, cutoff)
+	}
 	var total int64
 	for {
 		r, err := s.w.ExecContext(ctx, q, cutoff)
@@ -119,6 +128,29 @@ func (s *Store) deleteBefore(ctx context.Context, t table, cutoff int64) (int64,
 			return total, nil
 		}
 	}
+}
+
+func (s *Store) deleteRollupsBefore(ctx context.Context, cutoff int64) (int64, error) {
+	fine := cutoff
+	if s.policy.Traces > 0 {
+		fine = max(cutoff, s.now().UnixNano()-int64(s.policy.Traces))
+	}
+	var total int64
+	for _, res := range append([]int64{resMinute}, breakdownResolutions...) { // all calls: minute and hour
+		for dim := dimAll; dim < dims; dim++ {
+			before := cutoff
+			if res < resDay && !(dim == dimAll && res == resHour) { // hours of all calls: one row per hour
+				before = fine
+			}
+			r, err := s.w.ExecContext(ctx, "DELETE FROM call_rollups WHERE resolution = ? AND dim = ? AND bucket_ns < ?", res, dim, before)
+			if err != nil {
+				return total, s.describe("deleting expired call_rollups", err)
+			}
+			n, _ := r.RowsAffected()
+			total += n
+		}
+	}
+	return total, nil
 }
 
 // evict deletes the oldest 5% of the stored time range of all signals at a time until
@@ -171,11 +203,13 @@ func (s *Store) usedBytes(ctx context.Context, db *sql.DB) (int64, error) {
 
 // timeRange is the oldest and newest timestamp over the signal tables.
 func (s *Store) timeRange(ctx context.Context, db *sql.DB) (oldest, newest int64, err error) {
+	// One min or max per subquery: SQLite reads it from the end of the time index, where
+	// min and max together would scan the whole table.
 	err = db.QueryRowContext(ctx, `SELECT coalesce(min(lo), 0), coalesce(max(hi), 0) FROM (
-		SELECT min(start_ns) lo, max(start_ns) hi FROM spans
-		UNION ALL SELECT min(time_ns), max(time_ns) FROM logs
-		UNION ALL SELECT min(time_ns), max(time_ns) FROM metric_points
-		UNION ALL SELECT min(time_ns), max(time_ns) FROM alert_history)`).Scan(&oldest, &newest)
+		SELECT (SELECT min(start_ns) FROM spans) lo, (SELECT max(start_ns) FROM spans) hi
+		UNION ALL SELECT (SELECT min(time_ns) FROM logs), (SELECT max(time_ns) FROM logs)
+		UNION ALL SELECT (SELECT min(time_ns) FROM metric_points), (SELECT max(time_ns) FROM metric_points)
+		UNION ALL SELECT (SELECT min(time_ns) FROM alert_history), (SELECT max(time_ns) FROM alert_history))`).Scan(&oldest, &newest)
 	if err != nil {
 		err = s.describe("reading the stored time range", err)
 	}

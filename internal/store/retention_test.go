@@ -80,6 +80,25 @@ func TestRetentionDropsContentBeforeMetadata(t *testing.T) {
 	if err != nil || u.Rows["spans"] != 0 || u.Rows["logs"] != 2 || u.SchemaVersion != SchemaVersion {
 		t.Errorf("usage %+v %v", u, err)
 	}
+	// Day and week rollups are kept as long as metrics: long windows still show the expired
+	// calls. Finer ones (a row per user and hour) went with the spans.
+	day3 := Window{From: base.Add(-day), To: base.Add(2 * day)}
+	if o, err := s.Overview(ctx, day3, 0); err != nil || o.Requests != 4 || o.ByUser[0].Key != "alice" {
+		t.Errorf("overview after the spans expired: %+v %v", o, err)
+	}
+	var fine, kept int
+	s.r.QueryRow(`SELECT count(*) FILTER (WHERE resolution < 86400 AND NOT (dim = 0 AND resolution = 3600)),
+		count(*) FILTER (WHERE resolution >= 86400 OR (dim = 0 AND resolution = 3600)) FROM call_rollups`).Scan(&fine, &kept)
+	if fine != 0 || kept == 0 || r.Deleted["call_rollups"] == 0 {
+		t.Errorf("rollups after day 31: %d finer ones (want 0), %d kept, deleted %d", fine, kept, r.Deleted["call_rollups"])
+	}
+	clock.Set(base.Add(366 * day))
+	if r, err = s.Enforce(ctx); err != nil || r.Deleted["call_rollups"] == 0 {
+		t.Errorf("day 366 deleted %+v %v", r.Deleted, err)
+	}
+	if o, err := s.Overview(ctx, day3, 0); err != nil || o.Requests != 0 {
+		t.Errorf("overview after the rollups expired: %+v %v", o.Totals, err)
+	}
 }
 
 func TestSizeCapEvictsOldestFirst(t *testing.T) {

@@ -1,12 +1,24 @@
 package store
 
+import (
+	"context"
+	"database/sql"
+)
+
+// migration is one schema step: SQL, then optionally Go code that fills what the SQL
+// created, in the same transaction.
+type migration struct {
+	sql  string
+	fill func(context.Context, *sql.Tx) error
+}
+
 // migrations[i] brings a database from schema version i to i+1. The schema version is
 // SQLite's user_version, so a file is self-describing. Never edit a released migration:
 // append a new one.
-var migrations = []string{
+var migrations = []migration{
 	// 1: spans, trace summaries, logs, metric points; content in tables of its own so
 	// that content retention can drop it while the metadata stays.
-	`
+	{sql: `
 CREATE TABLE resources (
 	id    INTEGER PRIMARY KEY,
 	attrs TEXT NOT NULL UNIQUE
@@ -108,10 +120,10 @@ CREATE TABLE metric_points (
 );
 CREATE INDEX metric_points_name_time ON metric_points (name, time_ns);
 CREATE INDEX metric_points_time ON metric_points (time_ns);
-`,
+`},
 	// 2: sessions and per-user trace lists come from trace summaries; alert history for the
 	// llmalert exporter.
-	`
+	{sql: `
 CREATE INDEX traces_conversation ON traces (conversation_id, start_ns);
 CREATE INDEX traces_user ON traces (user_id, start_ns);
 CREATE TABLE alert_history (
@@ -123,7 +135,61 @@ CREATE TABLE alert_history (
 	annotations TEXT    NOT NULL
 );
 CREATE INDEX alert_history_time ON alert_history (time_ns);
-`,
+`},
+	// 3: call rollups (rollup.go), built from the calls already stored. The overview of
+	// long windows reads them, so the span time index no longer needs to cover the
+	// overview: a narrow one makes every span insert cheaper.
+	{sql: `
+CREATE TABLE call_rollups (
+	resolution    INTEGER NOT NULL, -- seconds: a minute, hour, 6 hours, day or week
+	dim           INTEGER NOT NULL, -- 0 all calls, 1 model, 2 provider, 3 service, 4 user
+	bucket_ns     INTEGER NOT NULL, -- bucket start, aligned to the resolution
+	key           TEXT    NOT NULL, -- the model, provider, service or user; '' for all calls
+	calls         INTEGER NOT NULL,
+	errors        INTEGER NOT NULL,
+	input_tokens  INTEGER NOT NULL,
+	output_tokens INTEGER NOT NULL,
+	cost          REAL    NOT NULL,
+	latency       BLOB    NOT NULL, -- histogram.go
+	evaluations   INTEGER NOT NULL, -- evaluation results of these calls (evaluation.go)
+	quality_count INTEGER NOT NULL, -- results named quality with a score
+	quality_sum   REAL    NOT NULL,
+	PRIMARY KEY (resolution, dim, bucket_ns, key)
+) WITHOUT ROWID;
+DROP INDEX spans_start;
+CREATE INDEX spans_start ON spans (start_ns);
+`, fill: backfillRollups},
+	// 4: evaluation results (evaluation.go). Results on the evaluated span stay in its
+	// events, summarised in columns of the span, its trace and the rollups (which have
+	// their columns from 3 on; older spans count no evaluations); results that
+	// arrive apart from their span (judge and feedback spans, log records) get rows of
+	// their own, keyed by the evaluated span.
+	{sql: `
+ALTER TABLE spans ADD COLUMN evaluations INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE spans ADD COLUMN quality REAL;
+ALTER TABLE traces ADD COLUMN min_score REAL;
+-- Histogram buckets, exponential histogram buckets and summary quantiles (metrics.go).
+ALTER TABLE metric_points ADD COLUMN buckets TEXT;
+CREATE TABLE evaluations (
+	id          INTEGER PRIMARY KEY,
+	trace_id    TEXT    NOT NULL, -- the evaluated span
+	span_id     TEXT    NOT NULL,
+	time_ns     INTEGER NOT NULL,
+	name        TEXT    NOT NULL,
+	score       REAL,             -- NULL: no score, or one outside 0–1
+	label       TEXT    NOT NULL,
+	explanation TEXT    NOT NULL,
+	source      TEXT    NOT NULL,
+	-- the evaluated call's, when it was stored before its evaluation
+	model       TEXT    NOT NULL,
+	provider    TEXT    NOT NULL,
+	service     TEXT    NOT NULL,
+	user_id     TEXT    NOT NULL
+);
+-- Also what makes a redelivered result a duplicate.
+CREATE UNIQUE INDEX evaluations_key ON evaluations (trace_id, span_id, name, source, time_ns);
+CREATE INDEX evaluations_time ON evaluations (time_ns);
+`},
 }
 
 // SchemaVersion is the schema this build writes.

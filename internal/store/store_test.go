@@ -283,11 +283,29 @@ func TestMetricSeries(t *testing.T) {
 	hp.SetTimestamp(pcommon.NewTimestampFromTime(base))
 	hp.SetCount(4)
 	hp.SetSum(2)
+	hp.ExplicitBounds().FromRaw([]float64{0.1, 0.5, 1, 5})
+	hp.BucketCounts().FromRaw([]uint64{0, 1, 2, 1, 0})
+	// A second point in the same step: its buckets add to the first one's.
+	hp2 := h.DataPoints().AppendEmpty()
+	hp2.SetTimestamp(pcommon.NewTimestampFromTime(base.Add(10 * time.Second)))
+	hp2.ExplicitBounds().FromRaw([]float64{0.1, 0.5, 1, 5})
+	hp2.BucketCounts().FromRaw([]uint64{0, 0, 0, 0, 0})
+	sm := ms.AppendEmpty()
+	sm.SetName("rpc.duration")
+	sp := sm.SetEmptySummary().DataPoints().AppendEmpty()
+	sp.SetTimestamp(pcommon.NewTimestampFromTime(base))
+	sp.SetCount(10)
+	sp.SetSum(5)
+	for q, v := range map[float64]float64{0.5: 0.4, 0.99: 2} {
+		qv := sp.QuantileValues().AppendEmpty()
+		qv.SetQuantile(q)
+		qv.SetValue(v)
+	}
 	if err := s.WriteMetrics(context.Background(), md); err != nil {
 		t.Fatal(err)
 	}
 	names, err := s.Metrics(context.Background(), hour)
-	if err != nil || len(names) != 2 || names[1].Name != "otelcol_llm.cost" || names[1].Type != "sum_delta" || names[1].Points != 3 {
+	if err != nil || len(names) != 3 || names[1].Name != "otelcol_llm.cost" || names[1].Type != "sum_delta" || names[1].Points != 3 {
 		t.Fatalf("names %+v %v", names, err)
 	}
 	ser, err := s.MetricSeries(context.Background(), "otelcol_llm.cost", Window{From: base, To: base.Add(2 * time.Minute)}, time.Minute)
@@ -297,6 +315,15 @@ func TestMetricSeries(t *testing.T) {
 	hist, _ := s.MetricSeries(context.Background(), "gen_ai.client.operation.duration", Window{From: base, To: base.Add(time.Minute)}, time.Minute)
 	if p := hist.Series[0].Points[0]; p.Value != 0.5 || *p.Count != 4 {
 		t.Errorf("histogram mean/count: %+v", p)
+	}
+	// Buckets (0.1, 0.5] 1, (0.5, 1] 2, (1, 5] 1: the median is halfway into (0.5, 1], p95
+	// and p99 interpolated in (1, 5].
+	if q := hist.Series[0].Points[0].Quantiles; q == nil || !near(*q.P50, 0.75) || !near(*q.P95, 4.2) || !near(*q.P99, 4.84) {
+		t.Errorf("histogram quantiles: %+v", q)
+	}
+	sum2, _ := s.MetricSeries(context.Background(), "rpc.duration", Window{From: base, To: base.Add(time.Minute)}, time.Minute)
+	if q := sum2.Series[0].Points[0].Quantiles; q == nil || *q.P50 != 0.4 || q.P95 != nil || *q.P99 != 2 {
+		t.Errorf("summary quantiles: %+v", q)
 	}
 }
 

@@ -23,8 +23,10 @@ type TraceFilter struct {
 	OKOnly      bool   // no failed span
 	MinDuration time.Duration
 	// Text matches stored (redacted) message content, case-insensitively for ASCII.
-	Text  string
-	Limit int
+	Text string
+	// ScoreBelow keeps traces with an evaluation score under it (0 does not filter).
+	ScoreBelow float64
+	Limit      int
 }
 
 // TraceSummary is one row of the trace list.
@@ -43,17 +45,24 @@ type TraceSummary struct {
 	Model        string    `json:"model"`
 	User         string    `json:"user"`
 	Session      string    `json:"session"`
+	// MinScore is the lowest evaluation score of the trace's spans, if any was scored.
+	MinScore *float64 `json:"min_score,omitempty"`
 }
 
 const traceColumns = `t.trace_id, t.start_ns, t.end_ns - t.start_ns, t.root_name, t.service, t.span_count,
-	t.error_count, t.llm_calls, t.input_tokens, t.output_tokens, t.cost, t.model, t.user_id, t.conversation_id`
+	t.error_count, t.llm_calls, t.input_tokens, t.output_tokens, t.cost, t.model, t.user_id, t.conversation_id,
+	t.min_score`
 
 func scanTrace(sc interface{ Scan(...any) error }) (TraceSummary, error) {
 	var t TraceSummary
 	var start, dur int64
+	var minScore sql.NullFloat64
 	err := sc.Scan(&t.TraceID, &start, &dur, &t.RootName, &t.Service, &t.SpanCount, &t.Errors, &t.LLMCalls,
-		&t.InputTokens, &t.OutputTokens, &t.Cost, &t.Model, &t.User, &t.Session)
+		&t.InputTokens, &t.OutputTokens, &t.Cost, &t.Model, &t.User, &t.Session, &minScore)
 	t.Start, t.DurationMs = time.Unix(0, start).UTC(), float64(dur)/1e6
+	if minScore.Valid {
+		t.MinScore = &minScore.Float64
+	}
 	return t, err
 }
 
@@ -82,6 +91,10 @@ func (s *Store) Traces(ctx context.Context, f TraceFilter) ([]TraceSummary, erro
 	}
 	if f.OKOnly {
 		q.WriteString(" AND t.error_count = 0")
+	}
+	if f.ScoreBelow > 0 {
+		q.WriteString(" AND t.min_score < ?")
+		args = append(args, f.ScoreBelow)
 	}
 	if f.MinDuration > 0 {
 		q.WriteString(" AND t.end_ns - t.start_ns >= ?")
@@ -159,6 +172,9 @@ type Span struct {
 	// Content is {"attributes": {...}, "events": {...}}; absent once content retention
 	// has dropped it.
 	Content json.RawMessage `json:"content,omitempty"`
+	// Evaluations are the span's evaluation results: its own and those that arrived
+	// apart from it (judge results, user feedback), oldest first.
+	Evaluations []Evaluation `json:"evaluations,omitempty"`
 	// Depth is the span's depth in the tree (roots and orphans 0).
 	Depth int `json:"depth"`
 	// Offset is the span's start relative to the trace start, for waterfalls.
@@ -202,6 +218,9 @@ func scanSpan(sc interface{ Scan(...any) error }) (Span, error) {
 type TraceDetail struct {
 	TraceSummary
 	Spans []Span `json:"spans"`
+	// Evaluations are results for spans of the trace that are not stored (never arrived,
+	// or expired).
+	Evaluations []Evaluation `json:"evaluations,omitempty"`
 }
 
 // Trace returns one trace, or ErrNotFound.
@@ -230,6 +249,9 @@ func (s *Store) Trace(ctx context.Context, traceID string) (TraceDetail, error) 
 		spans = append(spans, sp)
 	}
 	if err := s.rowsErr("reading spans", rows); err != nil {
+		return d, err
+	}
+	if d.Evaluations, err = s.spanEvaluations(ctx, traceID, spans); err != nil {
 		return d, err
 	}
 	d.Spans = tree(spans, d.Start)

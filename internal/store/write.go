@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -27,11 +28,13 @@ func isContent(key string) bool {
 }
 
 type inserts struct {
-	resource, span, spanContent, trace, log, logContent, metric *sql.Stmt
+	resource, span, spanContent, trace, rollup, log, logContent, metric *sql.Stmt
+	evalTarget, evaluation, traceMinScore                               *sql.Stmt
 }
 
 func (in *inserts) close() {
-	for _, st := range []*sql.Stmt{in.resource, in.span, in.spanContent, in.trace, in.log, in.logContent, in.metric} {
+	for _, st := range []*sql.Stmt{in.resource, in.span, in.spanContent, in.trace, in.rollup, in.log, in.logContent, in.metric,
+		in.evalTarget, in.evaluation, in.traceMinScore} {
 		if st != nil {
 			st.Close()
 		}
@@ -47,7 +50,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ins.span, `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, service, resource_id, scope,
 			start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
 			response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
-			tool_name, attributes, events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+			tool_name, attributes, events, evaluations, quality) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		// Content is keyed by its span's rowid. Retention deletes content and spans in
 		// separate statements, so a batch written between the two (late or replayed data)
 		// can leave content whose span is gone; a new span may then reuse that rowid. The
@@ -55,8 +58,10 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ins.spanContent, `INSERT INTO span_content (span_id, start_ns, body) VALUES (?,?,?)
 			ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`},
 		{&s.ins.trace, `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
-			llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT (trace_id) DO UPDATE SET
+				min_score = min(coalesce(min_score, excluded.min_score), coalesce(excluded.min_score, min_score)),
 				start_ns = min(start_ns, excluded.start_ns),
 				end_ns = max(end_ns, excluded.end_ns),
 				root_name = CASE WHEN has_root THEN root_name WHEN excluded.has_root THEN excluded.root_name ELSE root_name END,
@@ -71,12 +76,17 @@ func (s *Store) prepare(ctx context.Context) error {
 				model = CASE WHEN model = '' THEN excluded.model ELSE model END,
 				user_id = CASE WHEN user_id = '' THEN excluded.user_id ELSE user_id END,
 				conversation_id = CASE WHEN conversation_id = '' THEN excluded.conversation_id ELSE conversation_id END`},
+		{&s.ins.rollup, upsertRollup},
+		{&s.ins.evalTarget, `SELECT model, provider, service, user_id FROM spans WHERE trace_id = ? AND span_id = ?`},
+		{&s.ins.evaluation, `INSERT OR IGNORE INTO evaluations (trace_id, span_id, time_ns, name, score, label, explanation, source,
+			model, provider, service, user_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&s.ins.traceMinScore, `UPDATE traces SET min_score = min(coalesce(min_score, ?1), ?1) WHERE trace_id = ?2`},
 		{&s.ins.log, `INSERT INTO logs (time_ns, trace_id, span_id, severity_number, severity_text, service, resource_id,
 			event_name, body, attributes, is_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`},
 		{&s.ins.logContent, `INSERT INTO log_content (log_id, time_ns, body) VALUES (?,?,?)
 			ON CONFLICT (log_id) DO UPDATE SET time_ns = excluded.time_ns, body = excluded.body`},
-		{&s.ins.metric, `INSERT INTO metric_points (time_ns, name, unit, type, service, resource_id, attributes, value, count, sum)
-			VALUES (?,?,?,?,?,?,?,?,?,?)`},
+		{&s.ins.metric, `INSERT INTO metric_points (time_ns, name, unit, type, service, resource_id, attributes, value, count,
+			sum, buckets) VALUES (?,?,?,?,?,?,?,?,?,?,?)`},
 	}
 	for _, st := range stmts {
 		p, err := s.w.PrepareContext(ctx, st.sql)
@@ -168,6 +178,8 @@ type traceSummary struct {
 	inTokens, outTokens       int64
 	cost                      float64
 	model, user, conversation string
+	minScore                  float64
+	hasMinScore               bool
 }
 
 // WriteTraces stores spans in one transaction: either the whole batch is stored or none of
@@ -200,6 +212,8 @@ type encodedSpan struct {
 	call          genai.Call
 	cost          float64
 	isError       bool
+	evals         evalSummary
+	detached      []detached
 }
 
 // resourceArg is the position of resource_id in the spans insert.
@@ -234,16 +248,18 @@ func (sp *encodedSpan) encode(buf []byte, span ptrace.Span, service, scope strin
 	buf = appendMap(buf[:0], attrs, isContent)
 	attrJSON := string(buf)
 	events, eventContent := encodeEvents(span.Events())
+	evals, detached := readSpanEvaluations(span)
 	*sp = encodedSpan{
 		traceID: span.TraceID(), start: start, end: end, name: span.Name(), service: service,
 		isRoot: span.ParentSpanID().IsEmpty(), call: call, cost: cost, isError: isError,
+		evals: evals, detached: detached,
 		content: encodeContent(attrs, eventContent),
 		args: []any{span.TraceID().String(), span.SpanID().String(), parentID(span.ParentSpanID()), span.Name(),
 			int64(span.Kind()), service, nil, scope, start, end, end - start, int64(span.Status().Code()),
 			span.Status().Message(), isError, call.Operation, call.Provider, call.RequestModel, call.ResponseModel,
 			call.Model(), nullInt(call.Usage.Input, call.Usage.HasInput), nullInt(call.Usage.Output, call.Usage.HasOutput),
 			nullFloat(cost, hasCost), call.User, call.Conversation, call.ErrorType, call.AgentName, call.ToolName,
-			attrJSON, events},
+			attrJSON, events, evals.count, nullFloat(evals.quality, evals.hasQuality)},
 	}
 	return buf
 }
@@ -251,6 +267,8 @@ func (sp *encodedSpan) encode(buf []byte, span ptrace.Span, service, scope strin
 func (b *batch) writeTraces(resources []encodedResource) error {
 	summaries := map[pcommon.TraceID]*traceSummary{}
 	var order []pcommon.TraceID
+	calls := rollups{}
+	var detachedEvals []detached
 	for _, r := range resources {
 		resID, err := b.resourceID(r.attrs)
 		if err != nil {
@@ -258,6 +276,13 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 		}
 		for i := range r.spans {
 			sp := &r.spans[i]
+			if len(sp.detached) > 0 {
+				// A span that only carries evaluations of another span is not stored as
+				// a span: its results are, with the span they evaluate. Arriving late,
+				// it would otherwise stretch that trace's duration to the feedback's time.
+				detachedEvals = append(detachedEvals, sp.detached...)
+				continue
+			}
 			sp.args[resourceArg] = resID
 			res, err := b.exec(b.s.ins.span, sp.args...)
 			if err != nil {
@@ -275,6 +300,11 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 					return err
 				}
 			}
+			if genai.IsInference(sp.call.Operation) {
+				calls.add(call{isCall: true, start: sp.start, duration: sp.end - sp.start, in: sp.call.Usage.Input,
+					out: sp.call.Usage.Output, cost: sp.cost, isError: sp.isError, evals: sp.evals,
+					keys: [dims]string{dimModel: sp.call.Model(), dimProvider: sp.call.Provider, dimService: sp.service, dimUser: sp.call.User}})
+			}
 			sum, ok := summaries[sp.traceID]
 			if !ok {
 				sum = &traceSummary{start: sp.start, end: sp.end}
@@ -287,11 +317,16 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 	for _, id := range order {
 		t := summaries[id]
 		if _, err := b.exec(b.s.ins.trace, id.String(), t.start, t.end, t.rootName, t.hasRoot, t.service,
-			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, t.model, t.user, t.conversation); err != nil {
+			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, t.model, t.user, t.conversation,
+			nullFloat(t.minScore, t.hasMinScore)); err != nil {
 			return err
 		}
 	}
-	return nil
+	// After the spans: a result may evaluate a span of the same batch.
+	if err := b.writeDetached(detachedEvals, calls); err != nil {
+		return err
+	}
+	return calls.flush(func(args ...any) error { _, err := b.exec(b.s.ins.rollup, args...); return err })
 }
 
 func (t *traceSummary) add(sp *encodedSpan) {
@@ -315,6 +350,9 @@ func (t *traceSummary) add(sp *encodedSpan) {
 		if t.model == "" {
 			t.model = c.Model()
 		}
+	}
+	if sp.evals.hasMin && (!t.hasMinScore || sp.evals.minScore < t.minScore) {
+		t.minScore, t.hasMinScore = sp.evals.minScore, true
 	}
 	if t.user == "" {
 		t.user = c.User
@@ -420,6 +458,7 @@ func (s *Store) WriteLogs(ctx context.Context, ld plog.Logs) error {
 }
 
 func (b *batch) writeLogs(ld plog.Logs) error {
+	var evals []detached
 	for _, rl := range ld.ResourceLogs().All() {
 		resID, err := b.resource(rl.Resource().Attributes())
 		if err != nil {
@@ -431,10 +470,20 @@ func (b *batch) writeLogs(ld plog.Logs) error {
 				if err := b.writeLog(lr, service, resID); err != nil {
 					return err
 				}
+				if e, ok := logEvaluation(lr); ok {
+					evals = append(evals, e)
+				}
 			}
 		}
 	}
-	return nil
+	if len(evals) == 0 {
+		return nil
+	}
+	acc := rollups{}
+	if err := b.writeDetached(evals, acc); err != nil {
+		return err
+	}
+	return acc.flush(func(args ...any) error { _, err := b.exec(b.s.ins.rollup, args...); return err })
 }
 
 func (b *batch) writeLog(lr plog.LogRecord, service string, resID int64) error {
@@ -497,7 +546,7 @@ func bodyText(v pcommon.Value) string {
 }
 
 // WriteMetrics stores metric data points in one transaction. Gauges and sums keep their
-// value; histograms and summaries keep count and sum (bucket counts are not stored).
+// value; histograms keep count, sum and their buckets, summaries count, sum and quantiles.
 func (s *Store) WriteMetrics(ctx context.Context, md pmetric.Metrics) error {
 	b, err := s.begin(ctx)
 	if err != nil {
@@ -525,10 +574,18 @@ func (b *batch) writeMetrics(md pmetric.Metrics) error {
 }
 
 func (b *batch) writeMetric(m pmetric.Metric, service string, resID int64) error {
-	point := func(t pcommon.Timestamp, attrs pcommon.Map, value, count, sum any) error {
+	point := func(t pcommon.Timestamp, attrs pcommon.Map, value, count, sum any, buckets ...any) error {
 		b.buf = appendMap(b.buf[:0], attrs, nil)
+		var bucketsJSON any
+		if len(buckets) > 0 {
+			j, err := json.Marshal(buckets[0])
+			if err != nil {
+				return err
+			}
+			bucketsJSON = string(j)
+		}
 		_, err := b.exec(b.s.ins.metric, int64(t), m.Name(), m.Unit(), metricType(m), service, resID,
-			string(b.buf), value, count, sum)
+			string(b.buf), value, count, sum, bucketsJSON)
 		return err
 	}
 	number := func(dp pmetric.NumberDataPoint) any {
@@ -552,19 +609,19 @@ func (b *batch) writeMetric(m pmetric.Metric, service string, resID int64) error
 		}
 	case pmetric.MetricTypeHistogram:
 		for _, dp := range m.Histogram().DataPoints().All() {
-			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum()); err != nil {
+			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum(), explicitBucketsOf(dp)); err != nil {
 				return err
 			}
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		for _, dp := range m.ExponentialHistogram().DataPoints().All() {
-			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum()); err != nil {
+			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum(), exponentialBucketsOf(dp)); err != nil {
 				return err
 			}
 		}
 	case pmetric.MetricTypeSummary:
 		for _, dp := range m.Summary().DataPoints().All() {
-			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum()); err != nil {
+			if err := point(dp.Timestamp(), dp.Attributes(), nil, int64(dp.Count()), dp.Sum(), quantilesOf(dp)); err != nil {
 				return err
 			}
 		}

@@ -17,7 +17,8 @@ import (
 func FuzzQuery(f *testing.F) {
 	for _, q := range []string{"", "window=1h", "window=7d&step=1h", "from=0&to=1", "from=2026-03-01T12:00:00Z&window=1h",
 		"limit=-1", "q=%25_%5C", "min_duration=1e9h", "status=ok&errors=true", "step=1ns", "severity=error&errors=1",
-		"window=9999999999d", "to=-9223372036854775808"} {
+		"window=9999999999d", "to=-9223372036854775808", "window=30d", "window=3h&step=1m", "window=2d&step=7m",
+		"from=-86400000&to=86400000", "score_below=0.5", "score_below=NaN"} {
 		f.Add("traces", q)
 		f.Add("overview", q)
 	}
@@ -27,6 +28,13 @@ func FuzzQuery(f *testing.F) {
 	}
 	defer s.Close()
 	if err := s.WriteTraces(context.Background(), storegen.Fixture(base)); err != nil {
+		f.Fatal(err)
+	}
+	judge, feedback := storegen.FixtureLateEvaluations(base)
+	if err := s.WriteTraces(context.Background(), judge); err != nil {
+		f.Fatal(err)
+	}
+	if err := s.WriteLogs(context.Background(), feedback); err != nil {
 		f.Fatal(err)
 	}
 	mux := http.NewServeMux()

@@ -144,3 +144,17 @@ func (p *params) step(w store.Window) time.Duration {
 	}
 	return step
 }
+
+// score reads an evaluation score threshold: above 0, at most 1.
+func (p *params) score(name string) float64 {
+	v := p.str(name)
+	if v == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f > 0 && f <= 1) {
+		p.fail(name, "want a score above 0 and at most 1, such as 0.5")
+		return 0
+	}
+	return f
+}

@@ -136,6 +136,7 @@ func (a *api) traces(w http.ResponseWriter, r *http.Request) {
 		Session:     p.str("session"),
 		MinDuration: p.duration("min_duration", 0),
 		Text:        p.str("q"),
+		ScoreBelow:  p.score("score_below"),
 		Limit:       p.limit(50, 1000),
 	}
 	switch p.oneOf("status", "ok", "error") {

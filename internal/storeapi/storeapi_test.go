@@ -36,6 +36,13 @@ func server(t *testing.T) *httptest.Server {
 	if err := s.WriteLogs(context.Background(), storegen.FixtureLogs(base)); err != nil {
 		t.Fatal(err)
 	}
+	judge, feedback := storegen.FixtureLateEvaluations(base)
+	if err := s.WriteTraces(context.Background(), judge); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteLogs(context.Background(), feedback); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	Register(mux, s, Options{Now: func() time.Time { return base.Add(10 * time.Minute) }, Version: "test"})
 	srv := httptest.NewServer(mux)
@@ -54,6 +61,7 @@ func TestAPI(t *testing.T) {
 		{"traces", "/api/v1/traces", 200},
 		{"traces_errors", "/api/v1/traces?errors=true", 200},
 		{"traces_filtered", "/api/v1/traces?model=gpt-4o&min_duration=1s&user=alice&q=refund", 200},
+		{"traces_low_score", "/api/v1/traces?score_below=0.5", 200},
 		{"trace", "/api/v1/traces/" + trace1, 200},
 		{"sessions", "/api/v1/sessions", 200},
 		{"session", "/api/v1/sessions/sess-alice", 200},
@@ -65,6 +73,7 @@ func TestAPI(t *testing.T) {
 		{"bad_time", "/api/v1/traces?from=monday", 400},
 		{"bad_trace_id", "/api/v1/traces/xyz", 400},
 		{"bad_step", "/api/v1/overview?window=30d&step=1s", 400},
+		{"bad_score", "/api/v1/traces?score_below=2", 400},
 		{"unknown_trace", "/api/v1/traces/ffffffffffffffffffffffffffffffff", 404},
 		{"unknown_endpoint", "/api/v1/nope", 404},
 	} {

@@ -60,6 +60,13 @@ func TestUIInBrowser(t *testing.T) {
 	if err := s.WriteLogs(context.Background(), storegen.FixtureLogs(base)); err != nil {
 		t.Fatal(err)
 	}
+	judge, feedback := storegen.FixtureLateEvaluations(base)
+	if err := s.WriteTraces(context.Background(), judge); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteLogs(context.Background(), feedback); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	storeapi.Register(mux, s, storeapi.Options{Version: "test"})
 	mux.Handle("/", Handler())
@@ -83,6 +90,10 @@ func TestUIInBrowser(t *testing.T) {
 	do(chromedp.Navigate(srv.URL+"/#/"), chromedp.WaitVisible(".grid2 svg"))
 	contains("dashboard cards", text(".cards"), "REQUESTS\n4", "25.0%", "$0.00252", "400 ms", "1.50 s", "1,700")
 	contains("top models", text("main"), "gpt-4o", "claude-sonnet-4", "alice", "support-bot")
+	// Quality: built-in scores 1 and 0.9 on gpt-4o's calls, 0 on claude's failed call.
+	contains("quality card", text(".cards"), "QUALITY\n0.63", "7 evaluations")
+	contains("gpt-4o quality", text(`tr[data-key="gpt-4o"] .quality`), "0.95")
+	contains("claude quality", text(`tr[data-key="claude-sonnet-4"] .quality`), "0.00")
 	contains("footer", text("#footer"), "retention traces 30d", "content 7d")
 	shot("dashboard.png")
 
@@ -92,11 +103,20 @@ func TestUIInBrowser(t *testing.T) {
 	if n := count("#trace-list tr[data-trace]"); n != 3 {
 		t.Errorf("trace list shows %d traces, want 3", n)
 	}
+	do(chromedp.Navigate(srv.URL+"/#/traces?score_below=0.5"), chromedp.WaitVisible("#trace-list"))
+	if n := count("#trace-list tr[data-trace]"); n != 2 {
+		t.Errorf("traces with a score below 0.5: %d, want 2 (the failed call, the thumbs-down)", n)
+	}
 	do(chromedp.Click(`tr[data-trace="`+trace1+`"]`), chromedp.WaitVisible("#waterfall"))
 	if n := count("#waterfall .wf-row"); n != 4 {
 		t.Errorf("waterfall shows %d spans, want 4", n)
 	}
 	contains("waterfall", text("#waterfall"), "invoke_agent support", "execute_tool get_policy", "2.50 s", "800 ms")
+	contains("scores of the answer", text(`.wf-row[data-span="0000000000000004"] .wf-scores`),
+		"quality 0.90", "relevance 0.30", "user_feedback 0.00")
+	do(chromedp.Click(`.wf-row[data-span="0000000000000004"]`))
+	contains("evaluations of the answer", text("#span-detail .evaluations"),
+		"relevance", "0.30", "low", "judge", "the answer ignores the delivery date", "thumbs_down", "feedback")
 	do(chromedp.Click(`.wf-row[data-span="0000000000000002"]`))
 	contains("span detail", text("#span-detail"), "What is the refund policy for order 1234?", "get_policy", "$0.0006", "openai")
 	shot("trace.png")

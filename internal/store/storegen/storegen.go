@@ -149,6 +149,9 @@ type Options struct {
 	Traces int
 	// Users and Sessions bound the distinct user and conversation ids.
 	Users, Sessions int
+	// Evaluations adds what the llm processor's built-in evaluators write by default to
+	// each model call: the combined quality score, and the error result of a failed call.
+	Evaluations bool
 }
 
 // SpansPerTrace is the average number of spans Generate makes per trace: an agent span
@@ -209,10 +212,23 @@ func addTrace(r *rand.Rand, ss ptrace.SpanSlice, n uint64, start time.Time, o Op
 		at = at.Add(d + time.Millisecond)
 		return c
 	}
+	add := func(c Call) {
+		sp := AddSpan(ss, trace, c)
+		if !o.Evaluations {
+			return
+		}
+		end := c.Start.Add(c.Duration)
+		quality := 0.7 + 0.3*r.Float64()
+		if c.ErrorType != "" {
+			quality = 0
+			AddEvaluation(sp.Events(), end, genai.EvaluatorError, 0, "fail", "the call failed: "+c.ErrorType)
+		}
+		AddEvaluation(sp.Events(), end, genai.EvaluationQuality, quality, "", "")
+	}
 	input := []genai.Message{user(prompt)}
 	first := call(2, input, []genai.Message{assistant("Let me look that up.", genai.FinishToolCall)})
 	first.System = []genai.Part{genai.TextPart("You are a helpful assistant.")}
-	AddSpan(ss, trace, first)
+	add(first)
 	if r.IntN(2) == 0 {
 		tool := tools[r.IntN(len(tools))]
 		d := time.Duration(5+r.IntN(100)) * time.Millisecond
@@ -220,7 +236,7 @@ func addTrace(r *rand.Rand, ss ptrace.SpanSlice, n uint64, start time.Time, o Op
 			Parent: agent.ID, Start: at, Duration: d, ToolArgs: `{"query":"` + prompt[:10] + `"}`, ToolResult: `{"ok":true}`})
 		at = at.Add(d + time.Millisecond)
 	}
-	AddSpan(ss, trace, call(4, append(input, assistant("Let me look that up.", genai.FinishToolCall)),
+	add(call(4, append(input, assistant("Let me look that up.", genai.FinishToolCall)),
 		[]genai.Message{assistant("Here is what I found.", genai.FinishStop)}))
 	agent.Duration = at.Sub(start)
 	AddSpan(ss, trace, agent)
@@ -241,24 +257,30 @@ func Fixture(base time.Time) ptrace.Traces {
 	a1 := assistant("You can get a refund within 30 days of delivery.", genai.FinishStop)
 	AddSpan(bot, t1, Call{Name: "invoke_agent support", Operation: genai.OpInvokeAgent, Agent: "support", ID: SpanID(1),
 		Start: base, Duration: 2500 * time.Millisecond, User: "alice", Conversation: "sess-alice"})
-	AddSpan(bot, t1, Call{Name: "chat gpt-4o", Operation: genai.OpChat, Provider: genai.ProviderOpenAI, Model: "gpt-4o",
+	c2 := AddSpan(bot, t1, Call{Name: "chat gpt-4o", Operation: genai.OpChat, Provider: genai.ProviderOpenAI, Model: "gpt-4o",
 		Parent: SpanID(1), ID: SpanID(2), Start: base.Add(10 * time.Millisecond), Duration: 800 * time.Millisecond,
 		InputTokens: 120, OutputTokens: 30, Cost: 0.0006, User: "alice", Conversation: "sess-alice",
 		System: sys, Input: []genai.Message{q1}, Output: []genai.Message{toolCall}})
+	AddEvaluation(c2.Events(), base.Add(810*time.Millisecond), genai.EvaluationQuality, 1, "pass", "")
 	AddSpan(bot, t1, Call{Name: "execute_tool get_policy", Operation: genai.OpExecuteTool, Tool: "get_policy",
 		Parent: SpanID(1), ID: SpanID(3), Start: base.Add(820 * time.Millisecond), Duration: 80 * time.Millisecond,
 		ToolArgs: `{"topic":"refunds"}`, ToolResult: `"Refunds within 30 days."`})
-	AddSpan(bot, t1, Call{Name: "chat gpt-4o", Operation: genai.OpChat, Provider: genai.ProviderOpenAI, Model: "gpt-4o",
+	c4 := AddSpan(bot, t1, Call{Name: "chat gpt-4o", Operation: genai.OpChat, Provider: genai.ProviderOpenAI, Model: "gpt-4o",
 		Parent: SpanID(1), ID: SpanID(4), Start: base.Add(910 * time.Millisecond), Duration: 1500 * time.Millisecond,
 		InputTokens: 200, OutputTokens: 50, Cost: 0.001, User: "alice", Conversation: "sess-alice",
 		System: sys, Input: []genai.Message{q1, toolCall, toolResp}, Output: []genai.Message{a1}})
+	AddEvaluation(c4.Events(), base.Add(2410*time.Millisecond), genai.EvaluatorRefusal, 1, "pass", "")
+	AddEvaluation(c4.Events(), base.Add(2410*time.Millisecond), genai.EvaluationQuality, 0.9, "pass", "")
 
 	t2 := TraceID(2)
 	q2 := user("And for damaged items?")
-	AddSpan(bot, t2, Call{Name: "chat claude", Operation: genai.OpChat, Provider: genai.ProviderAnthropic,
+	c5 := AddSpan(bot, t2, Call{Name: "chat claude", Operation: genai.OpChat, Provider: genai.ProviderAnthropic,
 		Model: "claude-sonnet-4", ID: SpanID(5), Start: base.Add(time.Minute), Duration: 400 * time.Millisecond,
 		InputTokens: 300, OutputTokens: 0, Cost: 0.0009, User: "alice", Conversation: "sess-alice",
 		Input: []genai.Message{q1, a1, q2}, ErrorType: "rate_limit_exceeded"})
+	end5 := base.Add(time.Minute + 400*time.Millisecond)
+	AddEvaluation(c5.Events(), end5, genai.EvaluatorError, 0, "fail", "the call failed: rate_limit_exceeded")
+	AddEvaluation(c5.Events(), end5, genai.EvaluationQuality, 0, "fail", "")
 
 	search := NewResource(td, "search-api")
 	t3 := TraceID(3)
@@ -266,6 +288,55 @@ func Fixture(base time.Time) ptrace.Traces {
 		Provider: genai.ProviderOpenAI, Model: "text-embedding-3-small", ID: SpanID(6), Start: base.Add(2 * time.Minute),
 		Duration: 100 * time.Millisecond, InputTokens: 1000, Cost: 0.00002, User: "bob", Conversation: "sess-bob"})
 	return td
+}
+
+// AddEvaluation appends a gen_ai.evaluation.result event, as the llm processor's built-in
+// evaluators attach to the span they evaluate.
+func AddEvaluation(evs ptrace.SpanEventSlice, at time.Time, name string, score float64, label, explanation string) {
+	ev := evs.AppendEmpty()
+	ev.SetName(genai.EventEvaluationResult)
+	ev.SetTimestamp(pcommon.NewTimestampFromTime(at))
+	a := ev.Attributes()
+	a.PutStr(genai.EvaluationName, name)
+	a.PutDouble(genai.EvaluationScoreValue, score)
+	if label != "" {
+		a.PutStr(genai.EvaluationScoreLabel, label)
+	}
+	if explanation != "" {
+		a.PutStr(genai.EvaluationExplanation, explanation)
+	}
+}
+
+// FixtureLateEvaluations are results about the fixture's calls that arrive after them: a
+// model-graded judge result on a span of its own (carrying otelcol_llm.evaluation.span_id)
+// for the second call of trace 1, and a user's thumbs-down as a log record with that
+// call's trace and span IDs.
+func FixtureLateEvaluations(base time.Time) (ptrace.Traces, plog.Logs) {
+	td := ptrace.NewTraces()
+	judge := NewResource(td, "llm-judge").AppendEmpty()
+	judge.SetTraceID(TraceID(1))
+	judge.SetSpanID(SpanID(7))
+	judge.SetName("evaluate relevance")
+	judge.SetStartTimestamp(pcommon.NewTimestampFromTime(base.Add(5 * time.Second)))
+	judge.SetEndTimestamp(pcommon.NewTimestampFromTime(base.Add(6 * time.Second)))
+	judge.Attributes().PutStr(genai.EvaluationSpanID, SpanID(4).String())
+	judge.Attributes().PutStr(genai.EvaluationSource, "judge")
+	AddEvaluation(judge.Events(), base.Add(6*time.Second), "relevance", 0.3, "low", "the answer ignores the delivery date")
+
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr(genai.ServiceName, "support-web")
+	rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	rec.SetEventName(genai.EventEvaluationResult)
+	rec.SetTimestamp(pcommon.NewTimestampFromTime(base.Add(30 * time.Second)))
+	rec.SetTraceID(TraceID(1))
+	rec.SetSpanID(SpanID(4))
+	a := rec.Attributes()
+	a.PutStr(genai.EvaluationName, genai.EvaluationUserFeedback)
+	a.PutDouble(genai.EvaluationScoreValue, 0)
+	a.PutStr(genai.EvaluationScoreLabel, "thumbs_down")
+	a.PutStr(genai.EvaluationSource, "feedback")
+	return td, ld
 }
 
 // FixtureLogs are log records around the fixture: one info, one error on trace 2.

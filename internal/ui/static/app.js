@@ -61,6 +61,7 @@ const fmt = {
     return b.toFixed(i ? 1 : 0) + " " + u[i];
   },
   num: (v) => Number(v).toLocaleString("en-US", { maximumSignificantDigits: 4 }),
+  score: (v) => (v === null || v === undefined ? "–" : v.toFixed(2)),
   short: (id) => (id || "").slice(0, 8) + "…",
 };
 
@@ -162,17 +163,26 @@ function card(label, value, sub) {
     sub ? h("div", { class: "sub" }, sub) : null);
 }
 
-function groupTable(title, groups) {
-  return h("div", { class: "panel" }, h("h2", {}, title),
+// scoreBadge shows an evaluation score (0 bad … 1 good) coloured by how good it is.
+function scoreBadge(score, text, title) {
+  const cls = score === null || score === undefined ? "" : score < 0.5 ? "err" : score < 0.8 ? "warn" : "ok";
+  return h("span", { class: "badge score " + cls, title: title || null }, text !== undefined ? text : fmt.score(score));
+}
+
+function groupTable(title, groups, withQuality) {
+  return h("div", { class: withQuality ? "panel wide" : "panel" }, h("h2", {}, title),
     groups.length === 0 ? h("p", { class: "muted" }, "No calls in this window.") :
       h("table", {},
         h("tr", {}, h("th", {}, "Name"), h("th", { class: "num" }, "Requests"), h("th", { class: "num" }, "Errors"),
-          h("th", { class: "num" }, "p95"), h("th", { class: "num" }, "Tokens"), h("th", { class: "num" }, "Cost")),
-        groups.map((g) => h("tr", {}, h("td", {}, g.key || "(none)"), h("td", { class: "num" }, fmt.int(g.requests)),
+          h("th", { class: "num" }, "p95"), h("th", { class: "num" }, "Tokens"), h("th", { class: "num" }, "Cost"),
+          withQuality ? h("th", { class: "num" }, "Quality") : null),
+        groups.map((g) => h("tr", { "data-key": g.key }, h("td", {}, g.key || "(none)"), h("td", { class: "num" }, fmt.int(g.requests)),
           h("td", { class: "num" }, g.errors ? h("span", { class: "badge err" }, fmt.int(g.errors)) : "0"),
           h("td", { class: "num" }, fmt.ms(g.latency.p95_ms)),
           h("td", { class: "num" }, fmt.int(g.input_tokens + g.output_tokens)),
-          h("td", { class: "num" }, fmt.usd(g.cost_usd))))));
+          h("td", { class: "num" }, fmt.usd(g.cost_usd)),
+          withQuality ? h("td", { class: "num quality" }, g.quality === undefined ? "–" :
+            scoreBadge(g.quality, undefined, plural(g.quality_scores, "quality score") + ", " + plural(g.evaluations, "evaluation"))) : null))));
 }
 
 views.dashboard = async function () {
@@ -192,6 +202,7 @@ views.dashboard = async function () {
       card("Latency p99", fmt.ms(o.latency.p99_ms)),
       card("Tokens", fmt.int(o.input_tokens + o.output_tokens), fmt.int(o.input_tokens) + " in · " + fmt.int(o.output_tokens) + " out"),
       card("Cost", fmt.usd(o.cost_usd), "USD"),
+      card("Quality", o.quality === undefined ? "–" : fmt.score(o.quality), plural(o.evaluations, "evaluation")),
       card("Alerts", alerts === null ? "–" : fmt.int(firing.length), alerts === null ? "llmalert not configured" : "firing")),
     h("div", { class: "grid2" },
       lineChart(times, [{ name: "requests", color: "#2f6fde", values: o.series.map((b) => b.requests) },
@@ -203,7 +214,7 @@ views.dashboard = async function () {
         { name: "output", color: "#8a5cf6", values: o.series.map((b) => b.output_tokens) }], { title: "Tokens", format: (v) => fmt.int(Math.round(v)) }),
       lineChart(times, [{ name: "cost", color: "#1f9d55", values: o.series.map((b) => b.cost_usd) }], { title: "Cost (USD)", bars: true, format: fmt.usd })),
     h("div", { class: "grid2" },
-      groupTable("Top models by cost", o.by_model), groupTable("Top users by cost", o.by_user),
+      groupTable("Top models by cost", o.by_model, true), groupTable("Top users by cost", o.by_user),
       groupTable("Providers", o.by_provider), groupTable("Services", o.by_service)),
   ];
 };
@@ -235,17 +246,19 @@ views.traces = async function (_, query) {
     h("h1", {}, "Traces"),
     filterForm([["model", "Model"], ["service", "Service"], ["user", "User"], ["session", "Session"],
       ["status", "Status", "select", [["", "any"], ["ok", "ok"], ["error", "error"]]],
-      ["min_duration", "Min duration", "e.g. 2s"], ["q", "Content contains"]], values,
+      ["min_duration", "Min duration", "e.g. 2s"], ["score_below", "Score below", "e.g. 0.5"], ["q", "Content contains"]], values,
       (q) => { location.hash = "#/traces?" + q; }),
     h("div", { class: "panel" }, list.traces.length === 0 ? h("p", { class: "muted" }, "No traces match in this window.") :
       h("table", { id: "trace-list" },
         h("tr", {}, h("th", {}, "Start"), h("th", {}, "Trace"), h("th", {}, "Service"), h("th", {}, "Model"),
           h("th", {}, "User"), h("th", { class: "num" }, "Spans"), h("th", { class: "num" }, "Duration"),
-          h("th", { class: "num" }, "Tokens"), h("th", { class: "num" }, "Cost"), h("th", {}, "Status")),
+          h("th", { class: "num" }, "Tokens"), h("th", { class: "num" }, "Cost"), h("th", { class: "num" }, "Lowest score"),
+          h("th", {}, "Status")),
         list.traces.map((t) => h("tr", { class: "link", "data-trace": t.trace_id, onclick: () => { location.hash = "#/traces/" + t.trace_id; } },
           h("td", {}, fmt.time(t.start)), h("td", {}, t.root_name), h("td", {}, t.service), h("td", {}, t.model),
           h("td", {}, t.user), h("td", { class: "num" }, t.span_count), h("td", { class: "num" }, fmt.ms(t.duration_ms)),
           h("td", { class: "num" }, fmt.int(t.input_tokens + t.output_tokens)), h("td", { class: "num" }, fmt.usd(t.cost_usd)),
+          h("td", { class: "num" }, t.min_score === undefined ? "–" : scoreBadge(t.min_score)),
           h("td", {}, statusBadge(t.errors)))))),
   ];
 };
@@ -270,7 +283,9 @@ views.trace = async function ([id]) {
     bar.style.width = Math.max(0.3, 100 * sp.duration_ms / total) + "%";
     const name = h("div", { class: "wf-name", title: sp.name }, sp.name, sp.error ? h("span", { class: "badge err" }, " error") : null);
     name.style.paddingLeft = (8 + sp.depth * 18) + "px";
-    const row = h("div", { class: "wf-row", "data-span": sp.span_id }, name, h("div", { class: "wf-track" }, bar), h("div", { class: "wf-dur" }, fmt.ms(sp.duration_ms)));
+    const scores = h("div", { class: "wf-scores" }, (sp.evaluations || []).filter((e) => e.score !== undefined)
+      .map((e) => scoreBadge(e.score, e.name + " " + fmt.score(e.score), evaluationTitle(e))));
+    const row = h("div", { class: "wf-row", "data-span": sp.span_id }, name, scores, h("div", { class: "wf-track" }, bar), h("div", { class: "wf-dur" }, fmt.ms(sp.duration_ms)));
     row.addEventListener("click", () => {
       for (const r of document.querySelectorAll(".wf-row.selected")) r.classList.remove("selected");
       row.classList.add("selected");
@@ -285,12 +300,28 @@ views.trace = async function ([id]) {
       card("Spans", fmt.int(t.span_count), fmt.int(t.llm_calls) + " model calls"),
       card("Tokens", fmt.int(t.input_tokens + t.output_tokens), fmt.int(t.input_tokens) + " in · " + fmt.int(t.output_tokens) + " out"),
       card("Cost", fmt.usd(t.cost_usd)), card("Status", t.errors ? t.errors + " errors" : "ok"),
+      t.min_score !== undefined ? card("Lowest score", fmt.score(t.min_score), "of the evaluations below") : null,
       t.session ? h("div", { class: "card" }, h("div", { class: "label" }, "Session"),
         h("div", { class: "value" }, h("a", { href: "#/sessions/" + encodeURIComponent(t.session) }, t.session)), h("div", { class: "sub" }, t.user)) : null),
     h("div", { class: "panel waterfall", id: "waterfall" }, h("h2", {}, "Waterfall"), rows),
+    t.evaluations ? h("div", { class: "panel", id: "orphan-evaluations" },
+      h("h2", {}, "Evaluations of spans not stored"), evaluationTable(t.evaluations)) : null,
     detail,
   ];
 };
+
+function evaluationTitle(e) {
+  return [e.label, e.source ? "from " + e.source : "", e.explanation].filter(Boolean).join(" · ");
+}
+
+// evaluationTable lists a span's evaluation results: built-in, judge and user feedback.
+function evaluationTable(evals) {
+  return h("table", { class: "evaluations" },
+    h("tr", {}, h("th", {}, "Evaluation"), h("th", { class: "num" }, "Score"), h("th", {}, "Label"), h("th", {}, "Source"),
+      h("th", {}, "Explanation"), h("th", {}, "Time")),
+    evals.map((e) => h("tr", {}, h("td", {}, e.name), h("td", { class: "num" }, e.score === undefined ? "–" : scoreBadge(e.score)),
+      h("td", {}, e.label || ""), h("td", {}, e.source || "span"), h("td", {}, e.explanation || ""), h("td", {}, fmt.clock(e.time)))));
+}
 
 function spanDetail(sp) {
   const kv = [["Span", sp.span_id], ["Service", sp.service], ["Operation", sp.operation], ["Provider", sp.provider],
@@ -299,6 +330,7 @@ function spanDetail(sp) {
     ["Cost", sp.cost_usd !== undefined ? fmt.usd(sp.cost_usd) : null], ["Error", sp.error_type || sp.status_message]]
     .filter(([, v]) => v !== undefined && v !== null && v !== "");
   const out = [h("h2", {}, sp.name), h("div", { class: "kv" }, kv.map(([k, v]) => [h("div", {}, k), h("div", {}, String(v))]))];
+  if (sp.evaluations && sp.evaluations.length) out.push(h("h2", {}, "Evaluations"), evaluationTable(sp.evaluations));
   const content = sp.content && sp.content.attributes;
   if (content) {
     out.push(h("h2", {}, "Content"));

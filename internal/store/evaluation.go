@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+)
+
+// Evaluation results (gen_ai.evaluation.result) reach the store three ways: as events of
+// the evaluated span (built-in evaluators, normalized framework evaluations), as events
+// of a span that only carries evaluations of another span of its trace (model-graded
+// results, user feedback; genai.EvaluationSpanID names the evaluated span), and as log
+// records whose trace and span IDs are the evaluated span's. The first kind is stored
+// once, in the span's events, and summarised in the span's columns at write time; the
+// other two are "detached" and get rows in the evaluations table (a carrier span is not
+// stored as a span: it is how the results travel, not part of the trace). Both feed the
+// trace's lowest score and the call rollups, so the overview's quality per model reads no
+// evaluation rows for long windows.
+
+// Evaluation is one evaluation result of a span.
+type Evaluation struct {
+	Name string `json:"name"`
+	// Score is from 0 (bad) to 1 (good); absent when the result had none, or one outside
+	// that range (such a score is never shown or averaged).
+	Score       *float64  `json:"score,omitempty"`
+	Label       string    `json:"label,omitempty"`
+	Explanation string    `json:"explanation,omitempty"`
+	Source      string    `json:"source,omitempty"`
+	Time        time.Time `json:"time"`
+}
+
+// evaluationOf reads a gen_ai.evaluation.result event's or log record's attributes.
+func evaluationOf(attrs pcommon.Map, t int64, defaultSource string) (Evaluation, float64, bool) {
+	e := Evaluation{
+		Name:        genai.Str(attrs, genai.EvaluationName),
+		Label:       genai.Str(attrs, genai.EvaluationScoreLabel),
+		Explanation: genai.Str(attrs, genai.EvaluationExplanation),
+		Source:      genai.Str(attrs, genai.EvaluationSource),
+		Time:        time.Unix(0, t).UTC(),
+	}
+	if e.Source == "" {
+		e.Source = defaultSource
+	}
+	score, ok := genai.Float(attrs, genai.EvaluationScoreValue)
+	ok = ok && validScore(score)
+	if ok {
+		e.Score = &score
+	}
+	return e, score, ok
+}
+
+func validScore(v float64) bool { return v >= 0 && v <= 1 && !math.IsNaN(v) }
+
+// evalSummary is what the store keeps of a span's own results beside its events.
+type evalSummary struct {
+	count      int64
+	quality    float64 // the combined score, genai.EvaluationQuality
+	hasQuality bool
+	minScore   float64
+	hasMin     bool
+}
+
+func (s *evalSummary) add(name string, score float64, scored bool) {
+	s.count++
+	if !scored {
+		return
+	}
+	if name == genai.EvaluationQuality {
+		s.quality, s.hasQuality = score, true
+	}
+	if !s.hasMin || score < s.minScore {
+		s.minScore, s.hasMin = score, true
+	}
+}
+
+// detached is a result stored apart from its span.
+type detached struct {
+	traceID, spanID string
+	Evaluation
+	score  float64
+	scored bool
+}
+
+// readSpanEvaluations summarises a span's own results, or, for a span that carries
+// evaluations of another span, returns them as detached results.
+func readSpanEvaluations(span ptrace.Span) (evalSummary, []detached) {
+	var sum evalSummary
+	var out []detached
+	target := genai.Str(span.Attributes(), genai.EvaluationSpanID)
+	carrier := target != "" && genai.Str(span.Attributes(), genai.OperationName) == ""
+	for _, ev := range span.Events().All() {
+		if ev.Name() != genai.EventEvaluationResult {
+			continue
+		}
+		if !carrier { // stored in the events: only the summary is needed here
+			score, ok := genai.Float(ev.Attributes(), genai.EvaluationScoreValue)
+			sum.add(genai.Str(ev.Attributes(), genai.EvaluationName), score, ok && validScore(score))
+			continue
+		}
+		e, score, ok := evaluationOf(ev.Attributes(), int64(ev.Timestamp()), genai.Str(span.Attributes(), genai.EvaluationSource))
+		out = append(out, detached{traceID: span.TraceID().String(), spanID: strings.ToLower(target), Evaluation: e, score: score, scored: ok})
+	}
+	return sum, out
+}
+
+// logEvaluation reads a log record that reports an evaluation result of the span its
+// trace and span IDs name.
+func logEvaluation(lr plog.LogRecord) (detached, bool) {
+	name := lr.EventName()
+	if name == "" {
+		name = genai.Str(lr.Attributes(), genai.EventName)
+	}
+	if name != genai.EventEvaluationResult || lr.TraceID().IsEmpty() || lr.SpanID().IsEmpty() {
+		return detached{}, false
+	}
+	t := int64(lr.Timestamp())
+	if t == 0 {
+		t = int64(lr.ObservedTimestamp())
+	}
+	e, score, ok := evaluationOf(lr.Attributes(), t, "")
+	return detached{traceID: lr.TraceID().String(), spanID: lr.SpanID().String(), Evaluation: e, score: score, scored: ok}, true
+}
+
+// writeDetached stores results that arrived apart from their span: a row each (once: a
+// redelivered result is skipped), attributed to the evaluated call's model, provider,
+// service and user when the call is stored already; the trace's lowest score and the
+// rollups at the result's time are updated.
+func (b *batch) writeDetached(evals []detached, acc rollups) error {
+	for _, e := range evals {
+		var keys [dims]string
+		err := b.stmt(b.s.ins.evalTarget).QueryRowContext(b.ctx, e.traceID, e.spanID).
+			Scan(&keys[dimModel], &keys[dimProvider], &keys[dimService], &keys[dimUser])
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		t := e.Time.UnixNano()
+		res, err := b.exec(b.s.ins.evaluation, e.traceID, e.spanID, t, e.Name, nullFloat(e.score, e.scored), e.Label,
+			e.Explanation, e.Source, keys[dimModel], keys[dimProvider], keys[dimService], keys[dimUser])
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // redelivered: counted already
+		}
+		if e.scored {
+			if _, err := b.exec(b.s.ins.traceMinScore, e.score, e.traceID); err != nil {
+				return err
+			}
+		}
+		var sum evalSummary
+		sum.add(e.Name, e.score, e.scored)
+		acc.add(call{start: t, keys: keys, evals: sum})
+	}
+	return nil
+}
+
+// spanEvaluations lists the results of a trace's spans: their own (from their events)
+// and the detached ones. Results for a span the trace does not hold are returned apart.
+func (s *Store) spanEvaluations(ctx context.Context, traceID string, spans []Span) ([]Evaluation, error) {
+	index := make(map[string]int, len(spans))
+	for i, sp := range spans {
+		index[sp.SpanID] = i
+	}
+	for i := range spans {
+		sp := &spans[i]
+		if !strings.Contains(string(sp.Events), genai.EventEvaluationResult) {
+			continue
+		}
+		var events []struct {
+			Name   string         `json:"name"`
+			TimeNs int64          `json:"time_ns"`
+			Attrs  map[string]any `json:"attributes"`
+		}
+		if json.Unmarshal(sp.Events, &events) != nil {
+			continue
+		}
+		for _, ev := range events {
+			if ev.Name != genai.EventEvaluationResult {
+				continue
+			}
+			sp.Evaluations = append(sp.Evaluations, evaluationFromJSON(ev.Attrs, ev.TimeNs))
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT span_id, time_ns, name, score, label, explanation, source
+		FROM evaluations WHERE trace_id = ? ORDER BY time_ns, id`, traceID)
+	if err != nil {
+		return nil, s.describe("reading evaluations", err)
+	}
+	defer rows.Close()
+	var orphans []Evaluation
+	for rows.Next() {
+		var spanID string
+		var t int64
+		var score sql.NullFloat64
+		var e Evaluation
+		if err := rows.Scan(&spanID, &t, &e.Name, &score, &e.Label, &e.Explanation, &e.Source); err != nil {
+			return nil, s.describe("reading evaluations", err)
+		}
+		e.Time = time.Unix(0, t).UTC()
+		if score.Valid {
+			e.Score = &score.Float64
+		}
+		if i, ok := index[spanID]; ok {
+			spans[i].Evaluations = append(spans[i].Evaluations, e)
+		} else {
+			orphans = append(orphans, e)
+		}
+	}
+	return orphans, s.rowsErr("reading evaluations", rows)
+}
+
+func evaluationFromJSON(attrs map[string]any, t int64) Evaluation {
+	str := func(k string) string { v, _ := attrs[k].(string); return v }
+	e := Evaluation{Name: str(genai.EvaluationName), Label: str(genai.EvaluationScoreLabel),
+		Explanation: str(genai.EvaluationExplanation), Source: str(genai.EvaluationSource), Time: time.Unix(0, t).UTC()}
+	var v float64
+	var err error
+	switch x := attrs[genai.EvaluationScoreValue].(type) {
+	case float64:
+		v = x
+	case string: // accepted on write as genai.Float does
+		v, err = strconv.ParseFloat(x, 64)
+	default:
+		return e
+	}
+	if err == nil && validScore(v) {
+		e.Score = &v
+	}
+	return e
+}
