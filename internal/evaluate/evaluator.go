@@ -173,7 +173,7 @@ func (e *Evaluator) Span(span ptrace.Span) Stats {
 		if e.enabled[idEmptyOutput] {
 			r[idEmptyOutput] = evalEmpty(w)
 		}
-		if e.enabled[idJSONOutput] && equalFoldASCII(in.outputType, "json") {
+		if e.enabled[idJSONOutput] && equalFoldASCII(in.outputType, genai.OutputTypeJSON) {
 			r[idJSONOutput] = evalJSON(w)
 		}
 		if e.enabled[idToolCallArgs] && len(w.calls) > 0 {

@@ -35,6 +35,12 @@ const (
 	ProviderMoonshotAI       = "moonshot_ai"
 )
 
+// gen_ai.output.type values the normalizer writes and the evaluators read.
+const (
+	OutputTypeText = "text"
+	OutputTypeJSON = "json"
+)
+
 // Finish reasons as semconv output messages spell them.
 const (
 	FinishStop          = "stop"

@@ -161,9 +161,9 @@ func (s *state) objectMembers(text string) (ms members, ok bool) {
 func outputType(format string) string {
 	switch format {
 	case "json_object", "json_schema", "json":
-		return "json"
+		return genai.OutputTypeJSON
 	case "text":
-		return "text"
+		return genai.OutputTypeText
 	}
 	return ""
 }

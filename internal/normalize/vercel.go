@@ -126,6 +126,10 @@ func (s *state) vercel() {
 			s.setStr(genai.AgentName, fn)
 		}
 	}
+	// generateObject and streamObject (and their provider calls) ask for a JSON object.
+	if strings.HasPrefix(opID, "ai.generateObject") || strings.HasPrefix(opID, "ai.streamObject") {
+		s.setStr(genai.OutputType, genai.OutputTypeJSON)
+	}
 
 	if id, ok := s.str(vModelProvider); ok {
 		s.setStr(genai.ProviderName, vercelProvider(id))
