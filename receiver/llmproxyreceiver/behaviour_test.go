@@ -2,6 +2,8 @@ package llmproxyreceiver
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"encoding/pem"
@@ -17,11 +19,13 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/loadgen"
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/metadata"
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/mockllm"
 )
@@ -481,4 +485,59 @@ func TestParseErrorsAreCounted(t *testing.T) {
 	if got["request"] != 1 || got["response"] != 1 {
 		t.Errorf("parse errors %v, want one request and one response", got)
 	}
+}
+
+// TestNoCompressionAdded: a client that does not ask for compression gets none. The
+// proxy's transport would otherwise ask the upstream for gzip on its own and unzip the
+// answer, which costs CPU on every call and re-frames the response.
+func TestNoCompressionAdded(t *testing.T) {
+	mock := startMock(t)
+	p := startProxy(t, mock, nil)
+	// A raw HTTP/1.1 client: Go's http.Client would add Accept-Encoding itself.
+	c, err := loadgen.NewClient(loadgen.Target{Name: "raw", URL: p.URL + "/v1/chat/completions"}, []byte(chatBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, _, err := c.Do(); err != nil {
+		t.Fatal(err)
+	}
+	if ae, ok := mock.Last().Header["Accept-Encoding"]; ok {
+		t.Errorf("upstream was sent Accept-Encoding %q the client did not send", ae)
+	}
+	p.onlySpan(t)
+}
+
+// TestCompressedRequestBody: a compressed request body reaches the provider as the
+// client encoded it, and the span is still read from it.
+func TestCompressedRequestBody(t *testing.T) {
+	mock := startMock(t)
+	p := startProxy(t, mock, nil)
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = io.WriteString(zw, chatBody)
+	_ = zw.Close()
+	got := do(t, "POST", p.URL+"/v1/chat/completions", zipped.String(), map[string]string{"Content-Encoding": "gzip"})
+	if got.Status != http.StatusOK {
+		t.Fatalf("HTTP %d: %s", got.Status, got.Body)
+	}
+	last := mock.Last()
+	if !bytes.Equal(last.Body, zipped.Bytes()) || last.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("upstream got %q with Content-Encoding %q, want the client's gzip bytes", last.Body, last.Header.Get("Content-Encoding"))
+	}
+	assertAttrs(t, p.onlySpan(t), map[string]any{genai.RequestModel: "gpt-4o-mini", genai.ResponseModel: mockllm.ChatModel})
+}
+
+// TestServerSettingsThatNeedConfighttp: response_headers (like auth, cors and
+// middlewares) are served by confighttp's stack, which the proxy otherwise skips.
+func TestServerSettingsThatNeedConfighttp(t *testing.T) {
+	mock := startMock(t)
+	p := startProxy(t, mock, func(c *Config) {
+		c.ResponseHeaders = configopaque.MapList{{Name: "X-Served-By", Value: "llmproxy"}}
+	})
+	got := do(t, "POST", p.URL+"/v1/chat/completions", chatBody, nil)
+	if got.Status != http.StatusOK || got.Header.Get("X-Served-By") != "llmproxy" {
+		t.Errorf("HTTP %d, X-Served-By %q: response_headers not applied", got.Status, got.Header.Get("X-Served-By"))
+	}
+	p.onlySpan(t)
 }

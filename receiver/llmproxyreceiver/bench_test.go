@@ -1,27 +1,34 @@
 package llmproxyreceiver
 
 import (
-	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/loadgen"
 )
 
 // The load benchmarks measure what the proxy adds to a call, against the mock upstream
-// called directly in the same run: requests alternate between the two targets on one
-// open-loop schedule, so machine noise hits both alike.
+// called directly in the same run: requests alternate between the targets on one
+// open-loop schedule (internal/loadgen), so machine noise hits them alike.
 //
 //	go test -run '^$' -bench 'AddedLatency|AddedTTFB' -benchtime 1x ./receiver/llmproxyreceiver/
 //
 // LLMPROXY_LOAD_SECONDS sets the duration (default 5 s), LLMPROXY_LOAD_RATE the requests
-// per second sent to each target (default 1,000 for non-streamed calls, 500 for streams).
+// per second sent to each target (default 1,000). LLMPROXY_PORTKEY_URL adds a running
+// @portkey-ai/gateway (see bench/portkey) in front of the same mock. LLMPROXY_LOAD_FLOOR=1
+// adds reference hops that show where the proxy's time goes: a TCP relay that parses
+// nothing, a bare httputil.ReverseProxy (what any net/http proxy pays), and the same
+// proxy handler served by a plain http.Server instead of the collector's confighttp
+// server stack (client info, otelhttp instrumentation, decompression, body limit).
 
 func loadDuration() time.Duration {
 	if s, err := strconv.Atoi(os.Getenv("LLMPROXY_LOAD_SECONDS")); err == nil && s > 0 {
@@ -30,161 +37,138 @@ func loadDuration() time.Duration {
 	return 5 * time.Second
 }
 
-func loadRate(def int) int {
+func loadRate() int {
 	if n, err := strconv.Atoi(os.Getenv("LLMPROXY_LOAD_RATE")); err == nil && n > 0 {
 		return n
 	}
-	return def
+	return 1000
 }
 
-func loadClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 512
-	return &http.Client{Transport: tr}
-}
-
-// measure sends one request and returns the time to the first body byte and to the end.
-func measure(c *http.Client, url, body string, header http.Header) (ttfb, total time.Duration, err error) {
-	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+testKey)
-	start := time.Now()
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	var one [1]byte
-	if _, err := io.ReadFull(resp.Body, one[:]); err != nil {
-		return 0, 0, err
-	}
-	ttfb = time.Since(start)
-	_, err = io.Copy(io.Discard, resp.Body)
-	return ttfb, time.Since(start), err
-}
-
-// target is one way to reach the mock's /v1/chat/completions.
-type target struct {
-	name   string
-	url    string
-	header http.Header
-	mu     sync.Mutex
-	lat    []time.Duration
-	errs   int
-	err    error
-}
-
-func (t *target) add(d time.Duration, err error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if err != nil {
-		t.errs++
-		t.err = err
-		return
-	}
-	t.lat = append(t.lat, d)
-}
-
-func pct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
-// runLoad fires rate requests per second at each target, interleaved, for the load
-// duration. With LLMPROXY_PORTKEY_URL set (a running @portkey-ai/gateway, see
-// bench/portkey), Portkey is a third target in front of the same mock.
-func runLoad(b *testing.B, rate int, body string, useTTFB bool) {
+func runLoad(b *testing.B, body string, ttfb bool) {
 	mock := startMock(b)
 	p := startProxy(b, mock, nil)
-	client := loadClient()
-	targets := []*target{
-		{name: "direct", url: mock.URL + "/v1/chat/completions"},
-		{name: "llmproxy", url: p.URL + "/v1/chat/completions"},
+	auth := http.Header{"Authorization": {"Bearer " + testKey}}
+	const path = "/v1/chat/completions"
+	targets := []loadgen.Target{
+		{Name: "direct", URL: mock.URL + path, Header: auth},
+		{Name: "llmproxy", URL: p.URL + path, Header: auth},
+	}
+	if os.Getenv("LLMPROXY_LOAD_FLOOR") != "" {
+		targets = append(targets,
+			loadgen.Target{Name: "tcprelay", URL: startTCPRelay(b, mock.URL) + path, Header: auth},
+			loadgen.Target{Name: "reverseproxy", URL: startReverseProxy(b, mock.URL) + path, Header: auth},
+			loadgen.Target{Name: "plainserver", URL: startPlainServer(b, p.rcv.handler) + path, Header: auth})
 	}
 	if pk := os.Getenv("LLMPROXY_PORTKEY_URL"); pk != "" {
-		targets = append(targets, &target{name: "portkey", url: pk + "/v1/chat/completions", header: http.Header{
-			"X-Portkey-Provider":    {"openai"},
-			"X-Portkey-Custom-Host": {mock.URL + "/v1"},
-		}})
+		h := auth.Clone()
+		h.Set("X-Portkey-Provider", "openai")
+		h.Set("X-Portkey-Custom-Host", mock.URL+"/v1")
+		targets = append(targets, loadgen.Target{Name: "portkey", URL: pk + path, Header: h})
 	}
 	const warmup = 200
-	for range warmup {
-		for _, t := range targets {
-			if _, _, err := measure(client, t.url, body, t.header); err != nil {
-				b.Fatalf("%s: %v", t.name, err)
-			}
-		}
-	}
-	var wg sync.WaitGroup
-	interval := time.Second / time.Duration(len(targets)*rate)
-	start := time.Now()
-	total := int(loadDuration() / interval)
 	b.ResetTimer()
-	for i := range total {
-		// Open loop: each request has its due time; one that is late (the machine was
-		// busy) goes at once, so the asked rate holds on average.
-		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
-			time.Sleep(d)
-		}
-		t := targets[i%len(targets)]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ttfb, total, err := measure(client, t.url, body, t.header)
-			if useTTFB {
-				total = ttfb
-			}
-			t.add(total, err)
-		}()
-	}
-	wg.Wait()
+	rep, err := loadgen.Run(loadgen.Options{
+		Targets: targets, Rate: loadRate(), Duration: loadDuration(), Body: []byte(body), Warmup: warmup,
+	})
 	b.StopTimer()
-	direct := targets[0]
-	for _, t := range targets {
+	if err != nil {
+		b.Fatal(err)
+	}
+	direct := rep.Results[0]
+	pick := func(r loadgen.Result) []time.Duration {
+		if ttfb {
+			return r.TTFB
+		}
+		return r.Total
+	}
+	for _, r := range rep.Results {
 		for _, q := range []struct {
 			name string
 			p    float64
 		}{{"p50", 0.50}, {"p99", 0.99}} {
-			v := pct(t.lat, q.p)
-			b.ReportMetric(float64(v.Microseconds()), t.name+"-"+q.name+"-µs")
-			if t != direct {
-				b.ReportMetric(float64((v - pct(direct.lat, q.p)).Microseconds()), t.name+"-added-"+q.name+"-µs")
+			v := loadgen.Percentile(pick(r), q.p)
+			b.ReportMetric(float64(v.Microseconds()), r.Name+"-"+q.name+"-µs")
+			if r.Name != direct.Name {
+				b.ReportMetric(float64((v - loadgen.Percentile(pick(direct), q.p)).Microseconds()), r.Name+"-added-"+q.name+"-µs")
 			}
 		}
-		b.ReportMetric(float64(len(t.lat)), t.name+"-requests")
-		if t.errs > 0 {
-			b.Errorf("%s: %d requests failed, last: %v", t.name, t.errs, t.err)
+		b.ReportMetric(float64(len(r.Total)), r.Name+"-requests")
+		if r.Errors > 0 {
+			b.Errorf("%s: %d requests failed, last: %v", r.Name, r.Errors, r.LastError)
 		}
 	}
+	b.ReportMetric(float64(loadgen.Percentile(rep.Lag, 0.99).Microseconds()), "schedule-lag-p99-µs")
+	b.ReportMetric(100*rep.HostBusy, "host-busy-%")
+	b.ReportMetric(rep.LoadBefore, "loadavg-before")
+	b.ReportMetric(rep.LoadAfter, "loadavg-after")
+	b.ReportMetric(100*rep.ProcessCPU.Seconds()/loadDuration().Seconds()/float64(rep.CPUs), "process-cpu-%")
 	// Every proxied call must have become a span, also under load.
-	p.waitSpans(b, len(targets[1].lat)+targets[1].errs+warmup)
+	spans := 0
+	for _, r := range rep.Results {
+		if r.Name == "llmproxy" || r.Name == "plainserver" {
+			spans += len(r.Total) + r.Errors + warmup
+		}
+	}
+	p.waitSpans(b, spans)
 }
 
 // BenchmarkAddedLatency: non-streamed chat completions.
-func BenchmarkAddedLatency(b *testing.B) {
-	runLoad(b, loadRate(1000), chatBody, false)
+func BenchmarkAddedLatency(b *testing.B) { runLoad(b, chatBody, false) }
+
+// BenchmarkAddedTTFB: streamed chat completions, time to the first byte of the body.
+func BenchmarkAddedTTFB(b *testing.B) { runLoad(b, streamBody, true) }
+
+// startTCPRelay starts a relay that copies bytes between the client and upstream: the
+// least any hop can add.
+func startTCPRelay(tb testing.TB, upstream string) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = ln.Close() })
+	addr := strings.TrimPrefix(upstream, "http://")
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				u, err := net.Dial("tcp", addr)
+				if err != nil {
+					return
+				}
+				defer u.Close()
+				go func() { _, _ = io.Copy(u, c); _ = u.(*net.TCPConn).CloseWrite() }()
+				_, _ = io.Copy(c, u)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }
 
-// BenchmarkAddedTTFB: streamed chat completions, time to the first byte.
-func BenchmarkAddedTTFB(b *testing.B) {
-	runLoad(b, loadRate(500), streamBody, true)
+// startPlainServer serves h with a plain http.Server.
+func startPlainServer(tb testing.TB, h http.Handler) string {
+	tb.Helper()
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv.URL
 }
 
-// processCPU is the CPU time the test process has used, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+// startReverseProxy starts a bare net/http reverse proxy: the least an HTTP-aware hop
+// built on the standard library adds.
+func startReverseProxy(tb testing.TB, upstream string) string {
+	tb.Helper()
+	u, _ := url.Parse(upstream)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 512
+	rp.Transport = tr
+	srv := httptest.NewServer(rp)
+	tb.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // BenchmarkRoundTrip is the sequential cost of one call, direct and proxied, for CPU
@@ -193,7 +177,7 @@ func processCPU() time.Duration {
 func BenchmarkRoundTrip(b *testing.B) {
 	mock := startMock(b)
 	p := startProxy(b, mock, nil)
-	client := loadClient()
+	auth := http.Header{"Authorization": {"Bearer " + testKey}}
 	for _, tc := range []struct{ name, url, body string }{
 		{"direct/chat", mock.URL, chatBody},
 		{"proxied/chat", p.URL, chatBody},
@@ -201,16 +185,21 @@ func BenchmarkRoundTrip(b *testing.B) {
 		{"proxied/stream", p.URL, streamBody},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
+			c, err := loadgen.NewClient(loadgen.Target{Name: tc.name, URL: tc.url + "/v1/chat/completions", Header: auth}, []byte(tc.body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := loadgen.ProcessCPU()
 			for b.Loop() {
-				if _, _, err := measure(client, tc.url+"/v1/chat/completions", tc.body, nil); err != nil {
+				if _, _, err := c.Do(); err != nil {
 					b.Fatal(err)
 				}
 			}
 			// CPU time, unlike wall time, does not grow with the machine's other load:
 			// proxied minus direct is what the proxy costs per call.
-			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64((loadgen.ProcessCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 		})
 	}
 }

@@ -57,7 +57,7 @@ type contentBlock struct {
 
 func parseMessagesRequest(body []byte, capture bool, c *Call) error {
 	var r messagesRequest
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := jsonAPI.Unmarshal(body, &r); err != nil {
 		return err
 	}
 	c.RequestModel, c.Stream = r.Model, r.Stream
@@ -81,7 +81,7 @@ func parseMessagesRequest(body []byte, capture bool, c *Call) error {
 		c.SystemInstructions = blocksToParts(r.System)
 	}
 	var msgs []anthropicMessage
-	if err := json.Unmarshal(r.Messages, &msgs); err != nil {
+	if err := jsonAPI.Unmarshal(r.Messages, &msgs); err != nil {
 		return err
 	}
 	c.InputMessages = make([]genai.Message, 0, len(msgs))
@@ -108,11 +108,11 @@ func allToolResults(parts []genai.Part) bool {
 // blocksToParts converts Anthropic content (a string or a list of blocks) to parts.
 func blocksToParts(raw json.RawMessage) []genai.Part {
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if jsonAPI.Unmarshal(raw, &s) == nil {
 		return []genai.Part{genai.TextPart(s)}
 	}
 	var blocks []contentBlock
-	if json.Unmarshal(raw, &blocks) != nil {
+	if jsonAPI.Unmarshal(raw, &blocks) != nil {
 		return nil
 	}
 	parts := make([]genai.Part, 0, len(blocks))
@@ -211,7 +211,7 @@ type messagesResponse struct {
 
 func parseMessagesResponse(body []byte, capture bool, c *Call) error {
 	var r messagesResponse
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := jsonAPI.Unmarshal(body, &r); err != nil {
 		return err
 	}
 	c.ResponseID, c.ResponseModel = r.ID, r.Model
@@ -268,7 +268,7 @@ func (s *messagesStream) Event(_, data []byte) {
 		Usage *anthropicUsage `json:"usage"`
 		Error *errorObject    `json:"error"`
 	}
-	if json.Unmarshal(data, &ev) != nil {
+	if jsonAPI.Unmarshal(data, &ev) != nil {
 		return
 	}
 	switch ev.Type {

@@ -10,8 +10,15 @@ import (
 	"encoding/json"
 	"strings"
 
+	jsoniter "github.com/json-iterator/go"
+
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 )
+
+// jsonAPI decodes bodies in one pass: encoding/json validates the whole input before
+// decoding it, which doubles the cost of describing a call. It is as strict as
+// encoding/json on what it accepts and bounds nesting depth the same way.
+var jsonAPI = jsoniter.ConfigCompatibleWithStandardLibrary
 
 // API is the endpoint family of a request, which fixes its wire format.
 type API uint8
@@ -127,7 +134,7 @@ func ParseResponse(api API, body []byte, capture bool, c *Call) error {
 		return parseEmbeddingsResponse(body, c)
 	case Responses:
 		var r responsesResponse
-		if err := json.Unmarshal(body, &r); err != nil {
+		if err := jsonAPI.Unmarshal(body, &r); err != nil {
 			return err
 		}
 		r.apply(capture, c)
@@ -175,7 +182,7 @@ func ErrorType(body []byte) string {
 	var e struct {
 		Error *errorObject `json:"error"`
 	}
-	if json.Unmarshal(body, &e) != nil || e.Error == nil {
+	if jsonAPI.Unmarshal(body, &e) != nil || e.Error == nil {
 		return ""
 	}
 	return e.Error.kind()
@@ -188,7 +195,7 @@ type errorObject struct {
 
 func (e *errorObject) kind() string {
 	var code string
-	if json.Unmarshal(e.Code, &code) == nil && code != "" {
+	if jsonAPI.Unmarshal(e.Code, &code) == nil && code != "" {
 		return code
 	}
 	if e.Type != "" {
@@ -203,14 +210,14 @@ func stringOrList(raw json.RawMessage) []string {
 		return nil
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if jsonAPI.Unmarshal(raw, &s) == nil {
 		if s == "" {
 			return nil
 		}
 		return []string{s}
 	}
 	var l []string
-	if json.Unmarshal(raw, &l) == nil {
+	if jsonAPI.Unmarshal(raw, &l) == nil {
 		return l
 	}
 	return nil

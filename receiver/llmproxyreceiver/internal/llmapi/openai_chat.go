@@ -78,7 +78,7 @@ type chatContentPart struct {
 
 func parseChatRequest(api API, body []byte, capture bool, c *Call) error {
 	var r chatRequest
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := jsonAPI.Unmarshal(body, &r); err != nil {
 		return err
 	}
 	c.RequestModel = r.Model
@@ -118,7 +118,7 @@ func parseChatRequest(api API, body []byte, capture bool, c *Call) error {
 		return nil
 	}
 	var msgs []chatMessage
-	if err := json.Unmarshal(r.Messages, &msgs); err != nil {
+	if err := jsonAPI.Unmarshal(r.Messages, &msgs); err != nil {
 		return err
 	}
 	c.InputMessages = make([]genai.Message, 0, len(msgs))
@@ -168,11 +168,11 @@ func contentParts(raw json.RawMessage) []genai.Part {
 		return nil
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if jsonAPI.Unmarshal(raw, &s) == nil {
 		return []genai.Part{genai.TextPart(s)}
 	}
 	var parts []chatContentPart
-	if json.Unmarshal(raw, &parts) != nil {
+	if jsonAPI.Unmarshal(raw, &parts) != nil {
 		return nil
 	}
 	out := make([]genai.Part, 0, len(parts))
@@ -200,7 +200,7 @@ func contentParts(raw json.RawMessage) []genai.Part {
 // contentText joins the text of chat content, for tool results recorded as a string.
 func contentText(raw json.RawMessage) string {
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if jsonAPI.Unmarshal(raw, &s) == nil {
 		return s
 	}
 	var b strings.Builder
@@ -275,7 +275,7 @@ func (r *chatResponse) applyHeader(c *Call) {
 
 func parseChatResponse(body []byte, capture bool, c *Call) error {
 	var r chatResponse
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := jsonAPI.Unmarshal(body, &r); err != nil {
 		return err
 	}
 	r.applyHeader(c)
@@ -339,7 +339,7 @@ func (s *chatStream) Event(_, data []byte) {
 		chatResponse
 		Error *errorObject `json:"error"`
 	}
-	if json.Unmarshal(data, &chunk) != nil {
+	if jsonAPI.Unmarshal(data, &chunk) != nil {
 		return
 	}
 	if chunk.Error != nil {
@@ -382,7 +382,7 @@ func (s *chatStream) choice(ch *chatChoice) {
 		acc.role = d.Role
 	}
 	var text string
-	if json.Unmarshal(d.Content, &text) == nil {
+	if jsonAPI.Unmarshal(d.Content, &text) == nil {
 		appendBounded(&acc.text, text, s.maxContent)
 	}
 	appendBounded(&acc.refusal, d.Refusal, s.maxContent)

@@ -13,7 +13,7 @@ type embeddingsRequest struct {
 
 func parseEmbeddingsRequest(body []byte, c *Call) error {
 	var r embeddingsRequest
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := jsonAPI.Unmarshal(body, &r); err != nil {
 		return err
 	}
 	c.RequestModel, c.User = r.Model, r.User
@@ -34,7 +34,7 @@ type embeddingsResponse struct {
 
 func parseEmbeddingsResponse(body []byte, c *Call) error {
 	var r embeddingsResponse
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := jsonAPI.Unmarshal(body, &r); err != nil {
 		return err
 	}
 	c.ResponseModel = r.Model
@@ -50,11 +50,11 @@ func parseEmbeddingsResponse(body []byte, c *Call) error {
 
 func dimensions(raw json.RawMessage) int64 {
 	var floats []json.RawMessage
-	if json.Unmarshal(raw, &floats) == nil {
+	if jsonAPI.Unmarshal(raw, &floats) == nil {
 		return int64(len(floats))
 	}
 	var b64 string
-	if json.Unmarshal(raw, &b64) == nil {
+	if jsonAPI.Unmarshal(raw, &b64) == nil {
 		return int64(base64.StdEncoding.DecodedLen(len(b64)) / 4)
 	}
 	return 0

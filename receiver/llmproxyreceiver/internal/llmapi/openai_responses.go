@@ -53,7 +53,7 @@ type responsesContent struct {
 
 func parseResponsesRequest(body []byte, capture bool, c *Call) error {
 	var r responsesRequest
-	if err := json.Unmarshal(body, &r); err != nil {
+	if err := jsonAPI.Unmarshal(body, &r); err != nil {
 		return err
 	}
 	c.RequestModel, c.Stream, c.User = r.Model, r.Stream, r.User
@@ -72,13 +72,13 @@ func parseResponsesRequest(body []byte, capture bool, c *Call) error {
 		c.ToolDefinitions = marshalTools(r.Tools)
 	}
 	var text string
-	if json.Unmarshal(r.Input, &text) == nil {
+	if jsonAPI.Unmarshal(r.Input, &text) == nil {
 		c.InputMessages = []genai.Message{{Role: "user", Parts: []genai.Part{genai.TextPart(text)}}}
 		return nil
 	}
 	var items []responsesItem
 	if len(r.Input) > 0 {
-		if err := json.Unmarshal(r.Input, &items); err != nil {
+		if err := jsonAPI.Unmarshal(r.Input, &items); err != nil {
 			return err
 		}
 	}
@@ -95,7 +95,7 @@ func (it *responsesItem) toSemconv() genai.Message {
 	case "function_call_output":
 		var s string
 		response := it.Output
-		if json.Unmarshal(it.Output, &s) == nil {
+		if jsonAPI.Unmarshal(it.Output, &s) == nil {
 			response = jsonString(s)
 		}
 		return genai.Message{Role: "tool", Parts: []genai.Part{{Type: genai.PartToolCallResponse, ID: it.CallID, Response: response}}}
@@ -121,11 +121,11 @@ func (it *responsesItem) reasoning() []genai.Part {
 
 func (it *responsesItem) contentParts() []genai.Part {
 	var s string
-	if json.Unmarshal(it.Content, &s) == nil {
+	if jsonAPI.Unmarshal(it.Content, &s) == nil {
 		return []genai.Part{genai.TextPart(s)}
 	}
 	var content []responsesContent
-	if json.Unmarshal(it.Content, &content) != nil {
+	if jsonAPI.Unmarshal(it.Content, &content) != nil {
 		return nil
 	}
 	parts := make([]genai.Part, 0, len(content))
@@ -244,7 +244,7 @@ func (s *responsesStream) Event(_, data []byte) {
 		Response *responsesResponse `json:"response"`
 		Code     string             `json:"code"`
 	}
-	if json.Unmarshal(data, &ev) != nil {
+	if jsonAPI.Unmarshal(data, &ev) != nil {
 		return
 	}
 	switch ev.Type {

@@ -2,8 +2,6 @@ package proxy
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"io"
 	"sync"
 	"time"
@@ -13,66 +11,80 @@ import (
 )
 
 // observer wraps an upstream response body. Every Read returns exactly what the
-// upstream sent; a copy goes to the record. Stream chunks are parsed at the start of the
-// next Read (or at Close), that is after the proxy has written and flushed them to the
-// client, so parsing never delays a chunk.
+// upstream sent; a copy goes to a pooled buffer of the record, to be parsed once the
+// call is over. Only a stream that outgrows streamSpill is parsed on the way, a part at
+// a time at the start of the next Read, that is after the proxy has written and
+// flushed the bytes before it, so parsing never delays a chunk already received.
 type observer struct {
 	body      io.ReadCloser
 	rec       *record
-	parser    *sse.Parser
-	pending   []byte
+	capture   bool
 	maxBuffer int
-	closed    bool
+	// spill is set when a stream's buffered bytes are due to be parsed.
+	spill bool
 }
 
-// maxEventSize bounds one server-sent event held for parsing.
-const maxEventSize = 4 << 20
+const (
+	// maxEventSize bounds one server-sent event held for parsing.
+	maxEventSize = 4 << 20
+	// streamSpill is the size of a stream's unparsed bytes beyond which they are parsed
+	// while the stream goes on, which bounds the memory of long streams.
+	streamSpill = 128 << 10
+	// maxPooledBuffer bounds the buffers kept for reuse; the rare large one is left to
+	// the garbage collector rather than pinned in the pool.
+	maxPooledBuffer = 256 << 10
+)
 
-// captureBuffers recycles response capture buffers; the rare large one is left to the
-// garbage collector rather than pinned in the pool.
-var captureBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-const maxPooledBuffer = 256 << 10
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
 
-func newObserver(body io.ReadCloser, rec *record, streaming, capture bool, maxBuffer int) *observer {
-	o := &observer{body: body, rec: rec, maxBuffer: maxBuffer}
-	if streaming && rec.contentEncoding == "" {
-		rec.streaming = true
-		rec.stream = llmapi.NewStream(rec.api, capture, maxBuffer)
-		o.parser = sse.New(min(maxEventSize, max(maxBuffer, 64<<10)), func(e sse.Event) {
-			rec.stream.Event(e.Name, e.Data)
-		})
-	} else {
-		rec.streaming = streaming
-		rec.respBody = captureBuffers.Get().(*bytes.Buffer)
+func putBuffer(b *bytes.Buffer) {
+	if b != nil && b.Cap() <= maxPooledBuffer {
+		b.Reset()
+		buffers.Put(b)
 	}
-	return o
+}
+
+func newObserver(body io.ReadCloser, rec *record, capture bool, maxBuffer int) *observer {
+	rec.respBody = getBuffer()
+	return &observer{body: body, rec: rec, capture: capture, maxBuffer: maxBuffer}
+}
+
+// parsesOnTheWay reports whether the response is a stream whose events can be parsed
+// piecewise; a compressed one can only be read whole.
+func (o *observer) parsesOnTheWay() bool {
+	return o.rec.streaming && o.rec.contentEncoding == ""
 }
 
 func (o *observer) Read(p []byte) (int, error) {
-	o.flushPending()
+	if o.spill {
+		o.spill = false
+		o.rec.parseStream(o.capture, o.maxBuffer)
+	}
 	n, err := o.body.Read(p)
 	if n > 0 {
 		if o.rec.firstChunkAt.IsZero() {
 			o.rec.firstChunkAt = time.Now()
 		}
-		o.observe(p[:n])
+		o.keep(p[:n])
 	}
 	switch {
 	case err == io.EOF:
 		o.rec.complete = true
-	case err != nil:
-		o.readFailed(err)
+	case err != nil && o.rec.readErr == nil:
+		o.rec.readErr = err
 	}
 	return n, err
 }
 
-func (o *observer) observe(b []byte) {
-	if o.parser != nil {
-		o.pending = append(o.pending[:0], b...)
+func (o *observer) keep(b []byte) {
+	buf := o.rec.respBody
+	if o.parsesOnTheWay() {
+		buf.Write(b)
+		o.spill = buf.Len() >= streamSpill
 		return
 	}
-	buf := o.rec.respBody
 	if room := o.maxBuffer - buf.Len(); room < len(b) {
 		o.rec.truncated = true
 		b = b[:max(room, 0)]
@@ -80,39 +92,19 @@ func (o *observer) observe(b []byte) {
 	buf.Write(b)
 }
 
-func (o *observer) flushPending() {
-	if len(o.pending) > 0 {
-		o.parser.Feed(o.pending)
-		o.pending = o.pending[:0]
-	}
-}
-
-func (o *observer) readFailed(err error) {
-	if o.rec.stream != nil && o.rec.stream.Ended() {
-		// The client had everything and hung up before the upstream's final bytes.
-		o.rec.complete = true
-		return
-	}
-	if o.rec.errType != "" {
-		return
-	}
-	if errors.Is(err, context.Canceled) {
-		o.rec.fail(0, "cancelled", "client disconnected before the response was complete")
-		return
-	}
-	o.rec.fail(0, "upstream_read_error", "upstream response ended early: "+err.Error())
-}
-
 // Close ends the observation; the proxy always closes the body, also when the client
 // went away or the upstream failed mid-stream.
-func (o *observer) Close() error {
-	if !o.closed {
-		o.closed = true
-		o.flushPending()
-		if o.parser != nil {
-			o.rec.streamPending = o.parser.Pending()
-			o.rec.droppedEvents = o.parser.Dropped
-		}
+func (o *observer) Close() error { return o.body.Close() }
+
+// parseStream feeds the stream bytes buffered so far to the record's event parser.
+func (rec *record) parseStream(capture bool, maxBuffer int) {
+	if rec.events == nil {
+		stream := llmapi.NewStream(rec.api, capture, maxBuffer)
+		rec.stream = stream
+		rec.events = sse.New(min(maxEventSize, max(maxBuffer, 64<<10)), func(e sse.Event) {
+			stream.Event(e.Name, e.Data)
+		})
 	}
-	return o.body.Close()
+	rec.events.Feed(rec.respBody.Bytes())
+	rec.respBody.Reset()
 }

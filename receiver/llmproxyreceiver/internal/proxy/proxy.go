@@ -2,9 +2,13 @@
 // upstream, forwards it unchanged (streams chunk by chunk), observes the exchange at
 // low cost, and afterwards hands a record of each GenAI call to be turned into a span.
 //
-// The client's bytes come first: request parsing and span building happen after the
-// response has been written, and stream chunks are parsed only after they have been
-// flushed to the client.
+// The client's bytes come first. On the request's path the proxy only copies: the
+// request body is read whole (it is small, and a body held in memory goes upstream in
+// the same write as the headers), the response is teed into a pooled buffer as it
+// passes, and it is flushed to the client as soon as the upstream's last byte has been
+// relayed. Parsing both bodies, building the span and handing it to the pipeline happen
+// afterwards on a small pool of workers behind a bounded queue; when the pipeline falls
+// that far behind, spans are dropped and counted rather than the client kept waiting.
 package proxy
 
 import (
@@ -63,6 +67,9 @@ type Options struct {
 	// "response") could not be read as its API documents. The bytes were forwarded
 	// unchanged; only the span lacks what they would have told.
 	OnParseError func(part string)
+	// OnDrop is called for each call whose span was dropped because the queue to the
+	// span builders was full (the pipeline did not keep up).
+	OnDrop func()
 	// Scope names the instrumentation scope of emitted spans.
 	Scope, Version string
 	// ServiceName is the resource service.name of calls that do not name their
@@ -74,8 +81,9 @@ type Options struct {
 type Handler struct {
 	opts      Options
 	anthropic *Upstream
-	// inflight counts captured calls whose span has not been handed on yet.
-	inflight sync.WaitGroup
+	// calls counts captured calls whose handler has not returned yet.
+	calls sync.WaitGroup
+	spans spanQueue
 }
 
 // New returns a Handler. Upstreams must have a Name, URL and Transport.
@@ -86,7 +94,11 @@ func New(opts Options) *Handler {
 	if opts.OnParseError == nil {
 		opts.OnParseError = func(string) {}
 	}
+	if opts.OnDrop == nil {
+		opts.OnDrop = func() {}
+	}
 	h := &Handler{opts: opts}
+	h.spans.emit, h.spans.size = h.emit, spanQueueSize
 	errorLog, _ := zap.NewStdLogAt(opts.Logger, zapcore.DebugLevel)
 	for _, up := range opts.Upstreams {
 		up.host = up.URL.Hostname()
@@ -119,9 +131,14 @@ func defaultPort(u *url.URL) int64 {
 }
 
 // Wait blocks until the span of every captured call has been handed on, or ctx ends.
+// Call it once, after the server has stopped sending requests to the handler.
 func (h *Handler) Wait(ctx context.Context) error {
 	done := make(chan struct{})
-	go func() { h.inflight.Wait(); close(done) }()
+	go func() {
+		h.calls.Wait()
+		h.spans.close()
+		close(done)
+	}()
 	select {
 	case <-done:
 		return nil
@@ -161,11 +178,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if api == llmapi.Other {
 		up.proxy.ServeHTTP(w, r)
+		flush(w, r)
 		return
 	}
 
 	// Counted from the start, so that shutdown also waits for calls still in flight.
-	h.inflight.Add(1)
+	h.calls.Add(1)
 	rec := newRecord(api, up, r)
 	defer h.finish(rec, r.Context())
 
@@ -182,9 +200,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.headerTimer = time.AfterFunc(up.HeaderTimeout, func() { cancel(errHeaderTimeout) })
 	}
 	out := r.WithContext(ctx)
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.ContentLength = int64(len(body))
+	// The body is put on the outbound request by rewrite (see there).
+	out.Body, out.ContentLength = http.NoBody, 0
 	up.proxy.ServeHTTP(w, out)
+	// The response is complete: send what is buffered now rather than after the
+	// server's middleware (its own telemetry) has run.
+	flush(w, r)
+}
+
+// flush sends a response's buffered bytes to a client that is still there.
+func flush(w http.ResponseWriter, r *http.Request) {
+	if f, ok := w.(http.Flusher); ok && r.Context().Err() == nil {
+		f.Flush()
+	}
 }
 
 // withPath returns r with the upstream-selecting path prefix removed.
@@ -206,6 +234,15 @@ func (up *Upstream) rewrite(pr *httputil.ProxyRequest) {
 		if strings.HasPrefix(k, genai.HeaderPrefix) {
 			delete(pr.Out.Header, k)
 		}
+	}
+	if rec, _ := pr.In.Context().Value(recordKey{}).(*record); rec != nil {
+		// The body read by ServeHTTP goes on as a plain *bytes.Reader: the transport then
+		// writes headers and body at once. (The ReverseProxy would wrap an inbound body in
+		// a reader the transport does not know to be in memory, and flush the headers in
+		// a write of their own.) The transport may still read it after the handler has
+		// returned, so these bytes are never recycled.
+		pr.Out.Body = io.NopCloser(bytes.NewReader(rec.reqBody))
+		pr.Out.ContentLength, pr.Out.TransferEncoding = int64(len(rec.reqBody)), nil
 	}
 }
 
@@ -257,8 +294,8 @@ func (h *Handler) observeResponse(resp *http.Response) error {
 	rec.headersAt = time.Now()
 	rec.status = resp.StatusCode
 	rec.contentEncoding = resp.Header.Get("Content-Encoding")
-	streaming := resp.StatusCode < 300 && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
-	resp.Body = newObserver(resp.Body, rec, streaming, h.opts.CaptureContent, h.opts.MaxCaptureSize)
+	rec.streaming = resp.StatusCode < 300 && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+	resp.Body = newObserver(resp.Body, rec, h.opts.CaptureContent, h.opts.MaxCaptureSize)
 	return nil
 }
 
@@ -304,26 +341,19 @@ func writeError(w http.ResponseWriter, api llmapi.API, status int, kind, msg str
 	_, _ = io.WriteString(w, `{"error":{"message":`+m+`,"type":`+k+`,"code":`+k+`}}`)
 }
 
-// finish runs when the handler is done; the span is built off the request's goroutine so
-// that nothing more stands between the client and the end of its response.
+// finish runs when the handler is done; the call is described off the request's
+// goroutine so that nothing more stands between the client and its response.
 func (h *Handler) finish(rec *record, clientCtx context.Context) {
 	rec.end = time.Now()
 	if rec.headerTimer != nil {
 		rec.headerTimer.Stop()
 	}
-	if rec.stream != nil && rec.stream.Ended() {
-		rec.complete = true
+	rec.clientGone = clientCtx.Err() != nil
+	if !h.spans.push(rec) {
+		rec.release()
+		h.opts.OnDrop()
 	}
-	// A response that started but never reached its end without a read error was cut
-	// by a failed write to the client: it went away.
-	responseCut := !rec.headersAt.IsZero() && !rec.complete
-	if (clientCtx.Err() != nil || responseCut) && !rec.complete && rec.errType == "" {
-		rec.fail(0, "cancelled", "client disconnected before the response was complete")
-	}
-	go func() {
-		defer h.inflight.Done()
-		h.emit(rec)
-	}()
+	h.calls.Done()
 }
 
 type copyBufferPool struct{ p sync.Pool }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -46,7 +47,12 @@ func newHarness(t testing.TB, upstreamURL string, capture bool) *harness {
 		CaptureContent: capture, MaxCaptureSize: 1 << 20, Next: sink, Scope: "test",
 	})
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		if err := h.Wait(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	return &harness{URL: srv.URL, Sink: sink, h: h}
 }
 
@@ -182,10 +188,10 @@ func FuzzObserverPassThrough(f *testing.F) {
 	// Seed corpus: testdata/fuzz/FuzzObserverPassThrough.
 	f.Fuzz(func(t *testing.T, body []byte, piece uint8, apiByte uint8, streaming bool) {
 		api := llmapi.API(apiByte%5) + 1
-		rec := &record{api: api, upstream: &Upstream{Name: "u", Provider: "openai"}, start: time.Now(), complete: false}
+		rec := &record{api: api, upstream: &Upstream{Name: "u", Provider: "openai"}, start: time.Now(), streaming: streaming}
 		rec.reqBody = body
 		src := &piecewiseReader{data: body, piece: int(piece%64) + 1}
-		o := newObserver(io.NopCloser(src), rec, streaming, true, 512)
+		o := newObserver(io.NopCloser(src), rec, true, 512)
 		var out bytes.Buffer
 		buf := make([]byte, 100)
 		for {
@@ -202,7 +208,9 @@ func FuzzObserverPassThrough(f *testing.F) {
 		rec.end = time.Now()
 		h := New(Options{Next: consumertest.NewNop(), MaxCaptureSize: 512, CaptureContent: true})
 		call := h.describe(rec)
+		rec.resolve()
 		fillSpan(ptrace.NewSpan(), rec, &call)
+		rec.release()
 	})
 }
 

@@ -2,13 +2,16 @@ package proxy
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/llmapi"
+	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/sse"
 )
 
 // record is what the proxy observed of one GenAI call. The request goroutine writes it;
@@ -29,19 +32,28 @@ type record struct {
 	metadata                []string // key, value, key, value...
 
 	reqBody []byte
+	// reqEncoding is the request body's Content-Encoding: it is forwarded as it came.
+	reqEncoding string
 
 	status          int
 	contentEncoding string
 	streaming       bool
 	// complete is set when the whole response body reached us (EOF).
 	complete bool
-	// respBody holds the (bounded) response body of a non-streamed response.
+	// readErr is the error reading the upstream's response body ended with.
+	readErr error
+	// clientGone is set when the client had gone away by the end of the handler.
+	clientGone bool
+	// respBody holds the response body as it came (bounded), or the part of a stream
+	// not parsed yet.
 	respBody  *bytes.Buffer
 	truncated bool
-	stream    llmapi.Stream
+	// stream parses a stream's events; it is created when the first part of a long
+	// stream is parsed, or when the call is described.
+	stream llmapi.Stream
+	events *sse.Parser
 	// streamPending is set when a stream ended inside an event.
 	streamPending bool
-	droppedEvents int
 
 	errType, errMessage string
 	headerTimer         *time.Timer
@@ -55,12 +67,40 @@ func newRecord(api llmapi.API, up *Upstream, r *http.Request) *record {
 	rec.sessionID = h.Get(genai.HeaderSessionID)
 	rec.userID = h.Get(genai.HeaderUserID)
 	rec.serviceName = h.Get(genai.HeaderServiceName)
+	rec.reqEncoding = h.Get("Content-Encoding")
 	for k, v := range h {
 		if len(v) > 0 && len(k) > len(genai.HeaderMetadataPrefix) && strings.HasPrefix(k, genai.HeaderMetadataPrefix) {
 			rec.metadata = append(rec.metadata, strings.ToLower(k[len(genai.HeaderMetadataPrefix):]), v[0])
 		}
 	}
 	return rec
+}
+
+// resolve decides, once the whole response has been parsed, whether the call ended
+// early and why.
+func (rec *record) resolve() {
+	if rec.stream != nil && rec.stream.Ended() {
+		// The client had everything, even if it or the upstream hung up before the
+		// upstream's last bytes.
+		rec.complete = true
+	}
+	if rec.complete || rec.errType != "" {
+		return
+	}
+	switch {
+	case rec.readErr != nil && !errors.Is(rec.readErr, context.Canceled):
+		rec.fail(0, "upstream_read_error", "upstream response ended early: "+rec.readErr.Error())
+	case rec.readErr != nil, rec.clientGone, !rec.headersAt.IsZero():
+		// A response that started but did not reach its end without a read error was
+		// cut by a failed write to the client: it went away.
+		rec.fail(0, "cancelled", "client disconnected before the response was complete")
+	}
+}
+
+// release returns the record's response buffer to its pool.
+func (rec *record) release() {
+	putBuffer(rec.respBody)
+	rec.respBody = nil
 }
 
 // fail records a failure of the call. status 0 means no HTTP status reached the client

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -19,20 +20,37 @@ import (
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/sse"
 )
 
-// emit describes the call, builds its span and hands it to the pipeline.
-func (h *Handler) emit(rec *record) {
-	call := h.describe(rec)
+// emit describes a batch of finished calls and hands their spans to the pipeline, in
+// one ptrace.Traces with a resource per service. yield runs after each call.
+func (h *Handler) emit(batch []*record, yield func()) {
 	td := ptrace.NewTraces()
-	rs := td.ResourceSpans().AppendEmpty()
-	if service := cmp.Or(rec.serviceName, h.opts.ServiceName); service != "" {
-		rs.Resource().Attributes().PutStr(genai.ServiceName, service)
+	type serviceSpans struct {
+		name  string
+		spans ptrace.SpanSlice
 	}
-	ss := rs.ScopeSpans().AppendEmpty()
-	ss.Scope().SetName(h.opts.Scope)
-	ss.Scope().SetVersion(h.opts.Version)
-	fillSpan(ss.Spans().AppendEmpty(), rec, &call)
+	var services []serviceSpans
+	for _, rec := range batch {
+		call := h.describe(rec)
+		rec.resolve()
+		service := cmp.Or(rec.serviceName, h.opts.ServiceName)
+		i := slices.IndexFunc(services, func(s serviceSpans) bool { return s.name == service })
+		if i < 0 {
+			rs := td.ResourceSpans().AppendEmpty()
+			if service != "" {
+				rs.Resource().Attributes().PutStr(genai.ServiceName, service)
+			}
+			ss := rs.ScopeSpans().AppendEmpty()
+			ss.Scope().SetName(h.opts.Scope)
+			ss.Scope().SetVersion(h.opts.Version)
+			i = len(services)
+			services = append(services, serviceSpans{service, ss.Spans()})
+		}
+		fillSpan(services[i].spans.AppendEmpty(), rec, &call)
+		rec.release()
+		yield()
+	}
 	if err := h.opts.Next.ConsumeTraces(context.Background(), td); err != nil {
-		h.opts.Logger.Warn("llmproxy could not pass a span on", zap.Error(err))
+		h.opts.Logger.Warn("llmproxy could not pass spans on", zap.Int("spans", len(batch)), zap.Error(err))
 	}
 }
 
@@ -40,37 +58,40 @@ func (h *Handler) emit(rec *record) {
 func (h *Handler) describe(rec *record) llmapi.Call {
 	var call llmapi.Call
 	capture := h.opts.CaptureContent
-	if err := llmapi.ParseRequest(rec.api, rec.reqBody, capture, &call); err != nil && rec.status < 400 {
+	request := rec.reqBody
+	if rec.reqEncoding == "gzip" {
+		request = gunzip(request)
+	}
+	if err := llmapi.ParseRequest(rec.api, request, capture, &call); err != nil && rec.status < 400 {
 		h.opts.OnParseError("request")
 	}
 	if call.RequestModel == "" {
 		call.RequestModel = deployment(rec.path)
 	}
-	switch {
-	case rec.stream != nil:
+	if rec.respBody == nil {
+		return call
+	}
+	if rec.streaming && rec.contentEncoding == "" {
+		rec.parseStream(capture, h.opts.MaxCaptureSize)
+		rec.streamPending = rec.events.Pending()
 		rec.stream.Finish(&call)
-	case rec.respBody != nil:
-		body := rec.respBody.Bytes()
-		if rec.contentEncoding == "gzip" && !rec.truncated {
-			body = gunzip(body)
+		return call
+	}
+	body := rec.respBody.Bytes()
+	if rec.contentEncoding == "gzip" && !rec.truncated {
+		body = gunzip(body)
+	}
+	switch {
+	case rec.status >= 400:
+		call.ErrorType = llmapi.ErrorType(body)
+	case rec.truncated:
+	case rec.streaming:
+		// A compressed stream could only be read once whole.
+		replayStream(rec.api, body, capture, h.opts.MaxCaptureSize, &call)
+	case rec.complete:
+		if err := llmapi.ParseResponse(rec.api, body, capture, &call); err != nil {
+			h.opts.OnParseError("response")
 		}
-		switch {
-		case rec.status >= 400:
-			call.ErrorType = llmapi.ErrorType(body)
-		case rec.truncated:
-		case rec.streaming:
-			// A compressed stream could only be read once whole.
-			replayStream(rec.api, body, capture, h.opts.MaxCaptureSize, &call)
-		case rec.complete:
-			if err := llmapi.ParseResponse(rec.api, body, capture, &call); err != nil {
-				h.opts.OnParseError("response")
-			}
-		}
-		if rec.respBody.Cap() <= maxPooledBuffer {
-			rec.respBody.Reset()
-			captureBuffers.Put(rec.respBody)
-		}
-		rec.respBody = nil
 	}
 	return call
 }
