@@ -63,6 +63,7 @@ type Evaluator struct {
 	budget  int64
 	schemas schemaCache
 	pool    sync.Pool // *work
+	pending sync.Pool // *Pending, for Span
 }
 
 type custom struct {
@@ -100,6 +101,7 @@ func New(cfg Config) (*Evaluator, error) {
 		e.custom = append(e.custom, c)
 	}
 	e.pool.New = func() any { return new(work) }
+	e.pending.New = func() any { return new(Pending) }
 	return e, nil
 }
 
@@ -132,11 +134,21 @@ func (w *work) reset() {
 }
 
 // Span evaluates one span and appends a gen_ai.evaluation.result event per result to
-// write. Only inference spans that record a response or an error are evaluated, and a span
-// that already carries built-in results (a second collector in the chain) is left alone.
-// Inputs that cannot be read are counted in Stats and the evaluators that need them are
-// skipped: no score is ever written for what could not be read.
+// write: Evaluate and Write in one call.
 func (e *Evaluator) Span(span ptrace.Span) Stats {
+	p := e.pending.Get().(*Pending)
+	st := e.Evaluate(span, p)
+	e.Write(p)
+	e.pending.Put(p)
+	return st
+}
+
+// Evaluate evaluates one span and keeps the results to write in p. Only inference spans
+// that record a response or an error are evaluated, and a span that already carries
+// built-in results (a second collector in the chain) is left alone. Inputs that cannot be
+// read are counted in Stats and the evaluators that need them are skipped: no score is
+// ever written for what could not be read.
+func (e *Evaluator) Evaluate(span ptrace.Span, p *Pending) Stats {
 	st := Stats{names: e.names}
 	in := readInput(span.Attributes())
 	if !genai.IsInference(in.operation) {
@@ -191,7 +203,7 @@ func (e *Evaluator) Span(span ptrace.Span) Stats {
 		return st // no evaluator applied: the span is not evaluated
 	}
 	st.Spans++
-	e.write(span, w, &st)
+	e.collect(span, w, &st, p)
 	return st
 }
 
@@ -628,20 +640,13 @@ var writeOrder = func() (order [maxEvaluators]int) {
 	return order
 }()
 
-// write appends the events to write and counts every result.
-func (e *Evaluator) write(span ptrace.Span, w *work, st *Stats) {
+// collect counts every result and keeps the ones to write in p.
+func (e *Evaluator) collect(span ptrace.Span, w *work, st *Stats, p *Pending) {
 	ts := span.EndTimestamp()
 	if ts == 0 {
 		ts = span.StartTimestamp()
 	}
-	events := span.Events()
-	n := 0
-	for id := range w.results {
-		if e.emits(w, id) {
-			n++
-		}
-	}
-	events.EnsureCapacity(events.Len() + n) // one growth for all results
+	first := len(p.results)
 	for _, id := range writeOrder {
 		r := &w.results[id]
 		if !r.applied {
@@ -651,20 +656,60 @@ func (e *Evaluator) write(span ptrace.Span, w *work, st *Stats) {
 		if r.score < 1 {
 			st.failures[id]++
 		}
-		if !e.emits(w, id) {
-			continue
+		if e.emits(w, id) {
+			p.results = append(p.results, pendingResult{id: id, score: r.score, label: r.label, explanation: r.explanation})
 		}
-		ev := events.AppendEmpty()
-		ev.SetName(genai.EventEvaluationResult)
-		ev.SetTimestamp(ts)
-		attrs := ev.Attributes()
-		attrs.EnsureCapacity(5)
-		attrs.PutStr(genai.EvaluationName, e.names[id])
-		attrs.PutDouble(genai.EvaluationScoreValue, r.score)
-		attrs.PutStr(genai.EvaluationScoreLabel, r.label)
-		if r.explanation != "" {
-			attrs.PutStr(genai.EvaluationExplanation, r.explanation)
-		}
-		attrs.PutStr(genai.EvaluationSource, Source)
 	}
+	p.spans = append(p.spans, pendingSpan{span: span, ts: ts, first: first, end: len(p.results)})
+}
+
+// Pending holds the results of evaluated spans until they are written. The llm processor
+// evaluates a batch before redaction, on the content as the model wrote it, and writes the
+// results after redaction: the events cost redaction nothing, and since they never quote
+// content there is nothing in them to redact.
+type Pending struct {
+	spans   []pendingSpan
+	results []pendingResult
+}
+
+type pendingSpan struct {
+	span       ptrace.Span
+	ts         pcommon.Timestamp
+	first, end int
+}
+
+type pendingResult struct {
+	id                 int
+	score              float64
+	label, explanation string
+}
+
+// Write appends the events of every span in p, then empties p (keeping its memory).
+func (e *Evaluator) Write(p *Pending) {
+	for _, ps := range p.spans {
+		events := ps.span.Events()
+		events.EnsureCapacity(events.Len() + ps.end - ps.first) // one growth for all results
+		for _, r := range p.results[ps.first:ps.end] {
+			ev := events.AppendEmpty()
+			ev.SetName(genai.EventEvaluationResult)
+			ev.SetTimestamp(ps.ts)
+			attrs := ev.Attributes()
+			attrs.EnsureCapacity(5)
+			attrs.PutStr(genai.EvaluationName, e.names[r.id])
+			attrs.PutDouble(genai.EvaluationScoreValue, r.score)
+			attrs.PutStr(genai.EvaluationScoreLabel, r.label)
+			if r.explanation != "" {
+				attrs.PutStr(genai.EvaluationExplanation, r.explanation)
+			}
+			attrs.PutStr(genai.EvaluationSource, Source)
+		}
+	}
+	p.Reset()
+}
+
+// Reset empties p without writing, keeping its memory.
+func (p *Pending) Reset() {
+	clear(p.spans) // do not pin the batch
+	clear(p.results)
+	p.spans, p.results = p.spans[:0], p.results[:0]
 }

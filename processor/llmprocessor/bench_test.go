@@ -3,8 +3,11 @@ package llmprocessor
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -281,3 +284,68 @@ func TestBenchSpansAreRealistic(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEvaluationShare measures what the built-in evaluators add to the processor, on a
+// shared and noisy machine: each iteration runs the same request through the processor
+// without and then with the evaluators, alternately, and measures each call's CPU time on
+// its own OS thread (other processes' load does not count). It reports both costs per
+// span and the evaluators' share of the processor without them.
+func BenchmarkEvaluationShare(b *testing.B) {
+	for _, conv := range benchConventions {
+		b.Run(conv, func(b *testing.B) {
+			newProc := func(evaluation bool) func(ptrace.Traces) {
+				cfg := createDefaultConfig()
+				cfg.Evaluation.Enabled = evaluation
+				tp, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+				return func(td ptrace.Traces) {
+					if err := tp.ConsumeTraces(context.Background(), td); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			without, with := newProc(false), newProc(true)
+			input := benchInputs(b, conv)[0]
+			var u ptrace.ProtoUnmarshaler
+			decode := func() ptrace.Traces {
+				td, err := u.UnmarshalTraces(input)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return td
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var cpuWithout, cpuWith time.Duration
+			for b.Loop() {
+				td := decode()
+				t0 := threadCPU()
+				without(td)
+				cpuWithout += threadCPU() - t0
+				td = decode()
+				t0 = threadCPU()
+				with(td)
+				cpuWith += threadCPU() - t0
+			}
+			spans := float64(b.N * benchBatch)
+			b.ReportMetric(float64(cpuWithout.Nanoseconds())/spans, "cpu-ns/span-without")
+			b.ReportMetric(float64(cpuWith.Nanoseconds())/spans, "cpu-ns/span-with")
+			b.ReportMetric(100*float64(cpuWith-cpuWithout)/float64(cpuWithout), "evaluators-%")
+		})
+	}
+}
+
+// threadCPU is the CPU time of the calling OS thread.
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rusageThread is Linux's RUSAGE_THREAD.
+const rusageThread = 1

@@ -3,6 +3,7 @@ package llmprocessor
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -31,6 +32,7 @@ type llmProcessor struct {
 	calls      *calljoin.Index     // nil when disabled
 	redactor   *redact.Redactor    // nil when disabled
 	telemetry  *telemetry
+	pending    sync.Pool // *evaluate.Pending: a batch's results between evaluation and writing
 
 	lifecycle lifecycle
 	release   func()
@@ -56,6 +58,7 @@ func newLLMProcessor(set processor.Settings, cfg *Config) (*llmProcessor, error)
 		if p.evaluator, err = evaluate.New(*cfg.Evaluation.library()); err != nil {
 			return nil, err
 		}
+		p.pending.New = func() any { return new(evaluate.Pending) }
 	}
 	if cfg.EvaluationJoin.MaxCalls > 0 {
 		p.calls = calljoin.New(cfg.EvaluationJoin.MaxCalls)
@@ -92,13 +95,21 @@ func (p *llmProcessor) shutdown(ctx context.Context) error {
 
 func (p *llmProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	var counts spanCounts
+	var pending *evaluate.Pending
+	if p.evaluator != nil {
+		pending = p.pending.Get().(*evaluate.Pending)
+		defer func() {
+			pending.Reset()
+			p.pending.Put(pending)
+		}()
+	}
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		sss := rss.At(i).ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			spans := sss.At(j).Spans()
 			for k := 0; k < spans.Len(); k++ {
-				p.spanStages(spans.At(k), &counts)
+				p.spanStages(spans.At(k), &counts, pending)
 			}
 		}
 	}
@@ -113,6 +124,11 @@ func (p *llmProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptr
 		}
 		counts.redaction = st
 	}
+	// Results were computed on the raw content and are written now, after redaction, which
+	// has nothing to do on them: they never quote content.
+	if pending != nil {
+		p.evaluator.Write(pending)
+	}
 	p.telemetry.record(ctx, &counts)
 	return td, nil
 }
@@ -121,7 +137,7 @@ func (p *llmProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptr
 // input must not take the collector down or lose the batch: the span goes on as the
 // stages left it (they only add or rename attributes and add events) and the failure is
 // counted.
-func (p *llmProcessor) spanStages(span ptrace.Span, counts *spanCounts) {
+func (p *llmProcessor) spanStages(span ptrace.Span, counts *spanCounts, pending *evaluate.Pending) {
 	defer func() {
 		if r := recover(); r != nil {
 			counts.panics++
@@ -134,7 +150,7 @@ func (p *llmProcessor) spanStages(span ptrace.Span, counts *spanCounts) {
 	}
 	counts.addEnrich(p.enricher.Span(span))
 	if p.evaluator != nil {
-		counts.evaluation.Add(p.evaluator.Span(span))
+		counts.evaluation.Add(p.evaluator.Evaluate(span, pending))
 	}
 }
 
