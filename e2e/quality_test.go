@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/judge/judgetest"
 )
 
 // TestQualityWithPrometheus sends chat calls with the OpenTelemetry Go SDK — good answers,
@@ -36,21 +34,14 @@ func TestQualityWithPrometheus(t *testing.T) {
 	promBin := requireTool(t, "prometheus")
 	otlpPort, metricsPort, promPort := freePort(t), freePort(t), freePort(t)
 
-	var judgeMu sync.Mutex
-	judged := 0
-	judgeModel := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		judgeMu.Lock()
-		judged++
-		judgeMu.Unlock()
+	judgeModel := judgetest.New(t)
+	judgeModel.Answer(func(body string) (int, string) {
 		score := 0.9
-		if strings.Contains(string(body), "can't help") { // a refusal is not relevant
+		if strings.Contains(body, "can't help") { // a refusal is not relevant
 			score = 0.1
 		}
-		content, _ := json.Marshal(fmt.Sprintf(`{"relevance": {"score": %v, "explanation": "graded"}}`, score))
-		_, _ = io.WriteString(w, `{"choices":[{"message":{"role":"assistant","content":`+string(content)+`}}]}`)
-	}))
-	t.Cleanup(judgeModel.Close)
+		return http.StatusOK, fmt.Sprintf(`{"relevance": {"score": %v, "explanation": "graded"}}`, score)
+	})
 
 	StartCollector(t, fmt.Sprintf(`
 receivers:
@@ -172,7 +163,5 @@ service:
 	// The judge graded every call (sample_rate 1): refusals are not relevant.
 	relevance := prom.waitFor(t, `sum by (gen_ai_request_model) (otelcol_llm_evaluation_score_count{gen_ai_evaluation_name="relevance"})`, 2)
 	assert.Equal(t, map[string]float64{"gpt-4o": 21, "claude-sonnet-4": 4}, relevance)
-	judgeMu.Lock()
-	assert.Equal(t, 25, judged)
-	judgeMu.Unlock()
+	assert.Len(t, judgeModel.Requests(), 25)
 }

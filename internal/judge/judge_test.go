@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,51 +16,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/judge/judgetest"
 )
-
-// mockJudge is an OpenAI-compatible chat completions endpoint whose answer the test sets.
-type mockJudge struct {
-	*httptest.Server
-	hits    atomic.Int64
-	mu      sync.Mutex
-	answer  func(req map[string]any) (status int, content string)
-	lastReq map[string]any
-	lastKey string
-	release chan struct{} // when set, requests wait for it (or for cancellation)
-}
-
-func newMockJudge(t *testing.T) *mockJudge {
-	m := &mockJudge{answer: func(map[string]any) (int, string) {
-		return 200, `{"relevance": {"score": 0.9, "explanation": "answers the question"}}`
-	}}
-	m.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m.hits.Add(1)
-		if r.URL.Path != "/v1/chat/completions" {
-			http.NotFound(w, r)
-			return
-		}
-		var req map[string]any
-		data, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(data, &req)
-		m.mu.Lock()
-		m.lastReq, m.lastKey = req, r.Header.Get("Authorization")
-		answer, release := m.answer, m.release
-		m.mu.Unlock()
-		if release != nil {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-				return
-			}
-		}
-		status, content := answer(req)
-		w.WriteHeader(status)
-		out, _ := json.Marshal(map[string]any{"choices": []any{map[string]any{"message": map[string]any{"role": "assistant", "content": content}}}})
-		_, _ = w.Write(out)
-	}))
-	t.Cleanup(m.Close)
-	return m
-}
 
 // sink collects what the judge emits.
 type sink struct {
@@ -148,10 +102,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestGradesArriveAsEvaluationSpans(t *testing.T) {
-	m := newMockJudge(t)
-	m.answer = func(map[string]any) (int, string) {
+	m := judgetest.New(t)
+	m.Answer(func(string) (int, string) {
 		return 200, "```json\n" + `{"relevance": {"score": 0.9, "explanation": "answers the question"}, "toxicity": {"score": 1, "explanation": "polite"}}` + "\n```"
-	}
+	})
 	cfg := testConfig(m.URL)
 	cfg.Rubrics = []Rubric{{Name: RubricRelevance}, {Name: RubricToxicity}}
 	s := &sink{}
@@ -160,9 +114,11 @@ func TestGradesArriveAsEvaluationSpans(t *testing.T) {
 	j.Traces(td)
 	waitFor(t, "results", func() bool { return len(s.spans()) == 1 })
 
-	m.mu.Lock()
-	req, key := m.lastReq, m.lastKey
-	m.mu.Unlock()
+	var req map[string]any
+	if err := json.Unmarshal([]byte(m.Requests()[0]), &req); err != nil {
+		t.Fatal(err)
+	}
+	key := m.Authorizations()[0]
 	if key != "Bearer sk-judge-key" || req["model"] != "gpt-4o-mini" {
 		t.Fatalf("request: key %q, model %v", key, req["model"])
 	}
@@ -204,14 +160,14 @@ func TestGradesArriveAsEvaluationSpans(t *testing.T) {
 // A judge that hangs never blocks the caller: Traces returns at once, the queue fills,
 // and what does not fit is counted as dropped.
 func TestSlowJudgeNeverBlocks(t *testing.T) {
-	m := newMockJudge(t)
-	m.release = make(chan struct{})
+	m := judgetest.New(t)
+	m.Hold()
 	cfg := testConfig(m.URL)
 	cfg.QueueSize, cfg.Concurrency = 4, 2
 	s := &sink{}
 	j := startJudge(t, cfg, s)
 	j.Traces(calls(2))
-	waitFor(t, "two requests in flight", func() bool { return m.hits.Load() == 2 })
+	waitFor(t, "two requests in flight", func() bool { return int64(len(m.Requests())) == 2 })
 	done := make(chan struct{})
 	go func() {
 		for range 10 {
@@ -228,7 +184,7 @@ func TestSlowJudgeNeverBlocks(t *testing.T) {
 	if st.Sampled != 102 || st.DroppedQueue != 100-4 {
 		t.Fatalf("stats %+v: want 102 sampled, 96 dropped (2 in flight, 4 queued)", st)
 	}
-	close(m.release)
+	m.Release()
 	waitFor(t, "the queue to drain", func() bool { return j.Stats().RequestsOK == 6 })
 }
 
@@ -248,8 +204,8 @@ func TestFailuresAreCountedNotRetried(t *testing.T) {
 		{"missing", 200, `{"other": {"score": 1}}`, func(st Stats) bool { return st.Ungraded == 1 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newMockJudge(t)
-			m.answer = func(map[string]any) (int, string) { return tc.status, tc.content }
+			m := judgetest.New(t)
+			m.Answer(func(string) (int, string) { return tc.status, tc.content })
 			s := &sink{}
 			j := startJudge(t, testConfig(m.URL), s)
 			j.Traces(calls(1))
@@ -260,16 +216,16 @@ func TestFailuresAreCountedNotRetried(t *testing.T) {
 			if st := j.Stats(); !tc.want(st) {
 				t.Fatalf("stats %+v", st)
 			}
-			if m.hits.Load() != 1 || len(s.spans()) != 0 {
-				t.Fatalf("%d requests, %d results emitted", m.hits.Load(), len(s.spans()))
+			if int64(len(m.Requests())) != 1 || len(s.spans()) != 0 {
+				t.Fatalf("%d requests, %d results emitted", int64(len(m.Requests())), len(s.spans()))
 			}
 		})
 	}
 }
 
 func TestTimeoutCancelsTheRequest(t *testing.T) {
-	m := newMockJudge(t)
-	m.release = make(chan struct{}) // never released
+	m := judgetest.New(t)
+	m.Hold() // never released
 	cfg := testConfig(m.URL)
 	cfg.Timeout = 50 * time.Millisecond
 	j := startJudge(t, cfg, &sink{})
@@ -280,7 +236,7 @@ func TestTimeoutCancelsTheRequest(t *testing.T) {
 // The per-minute budget caps requests; the rest is counted and skipped, and the budget
 // refills with time.
 func TestBudget(t *testing.T) {
-	m := newMockJudge(t)
+	m := judgetest.New(t)
 	cfg := testConfig(m.URL)
 	cfg.MaxPerMinute = 3
 	var now atomic.Int64
@@ -301,15 +257,15 @@ func TestBudget(t *testing.T) {
 	now.Add(int64(20 * time.Second)) // a third of a minute refills one request
 	j.Traces(calls(2))
 	waitFor(t, "four requests", func() bool { return j.Stats().RequestsOK == 4 })
-	if st := j.Stats(); st.DroppedBudget != 8 || m.hits.Load() != 4 {
-		t.Fatalf("stats %+v, %d requests", st, m.hits.Load())
+	if st := j.Stats(); st.DroppedBudget != 8 || int64(len(m.Requests())) != 4 {
+		t.Fatalf("stats %+v, %d requests", st, int64(len(m.Requests())))
 	}
 }
 
 // Only successful inference calls with output are graded, and sampling by span ID keeps
 // about the configured fraction.
 func TestEligibilityAndSampling(t *testing.T) {
-	m := newMockJudge(t)
+	m := judgetest.New(t)
 	cfg := testConfig(m.URL)
 	cfg.SampleRate = 0.25
 	j := startJudge(t, cfg, &sink{})
@@ -383,8 +339,8 @@ func TestConfigValidate(t *testing.T) {
 
 // Shutdown cancels the request in flight and counts what was still queued.
 func TestShutdownDropsQueued(t *testing.T) {
-	m := newMockJudge(t)
-	m.release = make(chan struct{})
+	m := judgetest.New(t)
+	m.Hold()
 	cfg := testConfig(m.URL)
 	cfg.Concurrency = 1
 	j, err := New(cfg, (&sink{}).emit, zap.NewNop())
@@ -395,7 +351,7 @@ func TestShutdownDropsQueued(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.Traces(calls(3))
-	waitFor(t, "one request in flight", func() bool { return m.hits.Load() == 1 })
+	waitFor(t, "one request in flight", func() bool { return int64(len(m.Requests())) == 1 })
 	if err := j.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}

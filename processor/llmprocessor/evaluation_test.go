@@ -2,12 +2,8 @@ package llmprocessor
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/judge/judgetest"
 	"github.com/otelcol-llm/otelcol-llm/processor/llmprocessor/internal/metadata"
 )
 
@@ -51,39 +48,16 @@ func chatCalls(n int) ptrace.Traces {
 	return td
 }
 
-type judgeServer struct {
-	*httptest.Server
-	mu      sync.Mutex
-	bodies  []string
-	release chan struct{}
-}
-
-func newJudgeServer(t *testing.T, hang bool) *judgeServer {
-	js := &judgeServer{}
-	if hang {
-		js.release = make(chan struct{})
-	}
-	js.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		js.mu.Lock()
-		js.bodies = append(js.bodies, string(body))
-		js.mu.Unlock()
-		if js.release != nil {
-			select {
-			case <-js.release:
-			case <-r.Context().Done():
-				return
-			}
-		}
-		content, _ := json.Marshal(`{"relevance": {"score": 0.25, "explanation": "does not say where the order is"}}`)
-		_, _ = io.WriteString(w, `{"choices":[{"message":{"role":"assistant","content":`+string(content)+`}}]}`)
-	}))
-	t.Cleanup(func() {
-		if js.release != nil {
-			close(js.release)
-		}
-		js.Close()
+// newJudge starts a mock judge that scores every answer 0.25 for relevance; hang makes it
+// never answer.
+func newJudge(t *testing.T, hang bool) *judgetest.Server {
+	js := judgetest.New(t)
+	js.Answer(func(string) (int, string) {
+		return http.StatusOK, `{"relevance": {"score": 0.25, "explanation": "does not say where the order is"}}`
 	})
+	if hang {
+		js.Hold()
+	}
 	return js
 }
 
@@ -110,7 +84,7 @@ func startTraces(t *testing.T, cfg *Config, sink *consumertest.TracesSink) func(
 // A judge that never answers neither delays nor drops a span: every batch is passed on
 // as soon as it is processed, and the calls the judge could not take are counted.
 func TestHangingJudgeNeverBlocksThePipeline(t *testing.T) {
-	js := newJudgeServer(t, true)
+	js := newJudge(t, true)
 	sink := new(consumertest.TracesSink)
 	consume := startTraces(t, judgeConfig(js.URL), sink)
 	done := make(chan struct{})
@@ -131,16 +105,14 @@ func TestHangingJudgeNeverBlocksThePipeline(t *testing.T) {
 // The judge grades what leaves the pipeline: redacted content. Its scores arrive in a
 // later batch, on a child span of the graded call that carries the call's dimensions.
 func TestJudgeGradesRedactedContentAndEmitsResults(t *testing.T) {
-	js := newJudgeServer(t, false)
+	js := newJudge(t, false)
 	sink := new(consumertest.TracesSink)
 	consume := startTraces(t, judgeConfig(js.URL), sink)
 	consume(chatCalls(1))
 	require.Eventually(t, func() bool { return len(sink.AllTraces()) == 2 }, 10*time.Second, 10*time.Millisecond)
 
-	js.mu.Lock()
-	require.Len(t, js.bodies, 1)
-	body := js.bodies[0]
-	js.mu.Unlock()
+	require.Len(t, js.Requests(), 1)
+	body := js.Requests()[0]
 	assert.NotContains(t, body, rawEmail, "the judge must receive only redacted content")
 	assert.Contains(t, body, "where is my order?")
 
@@ -197,7 +169,7 @@ func TestFeedbackLogJoinsTheCallFromTheTracesPipeline(t *testing.T) {
 // Operators see what the evaluators, the join and the judge did in the processor's own
 // metrics.
 func TestEvaluationTelemetry(t *testing.T) {
-	js := newJudgeServer(t, false)
+	js := newJudge(t, false)
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	set := processortest.NewNopSettings(metadata.Type)
