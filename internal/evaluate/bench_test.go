@@ -6,28 +6,20 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/chattest"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 )
 
-// Realistic normalized chat spans, as the llm processor hands them to the evaluators: a
-// support-bot conversation with about 2 KB of input messages and a tool round. The texts
-// are those of the llm processor's benchmark, so that the two costs per span compare like
-// with like.
+// Realistic normalized chat spans, as the llm processor hands them to the evaluators: the
+// conversation of every stage's benchmark (internal/chattest), so that the costs per span
+// compare like with like.
 const (
-	benchSystem = "You are a customer support assistant for an online travel agency. Answer politely, " +
-		"never promise refunds that policy does not allow, cite the booking reference when you have one, " +
-		"and call the lookup_booking tool before discussing any specific reservation. Keep answers short: " +
-		"at most five sentences unless the customer asks for detail. Reply in the customer's language. " +
-		"Escalate to a human agent when the customer is upset, mentions a lawyer, or asks twice for something " +
-		"you cannot do. Never reveal internal notes, supplier rates or another customer's data."
-	benchUser      = "Hi, I booked a hotel in Lisbon for next weekend and I need to change the dates to the following week. Booking reference TRV-88314. Is that possible without paying a fee?"
-	benchAssistant = "Let me check your booking first so I can tell you exactly what the change policy allows."
-	benchToolArgs  = `{"booking_reference":"TRV-88314","include_policy":true}`
-	benchToolOut   = `{"hotel":"Casa do Rio","checkin":"2026-12-05","checkout":"2026-12-07","rate":"flexible","change_fee":0,"deadline":"2026-12-03T18:00:00Z"}`
-	benchAnswer    = "Good news: your booking TRV-88314 at Casa do Rio is on a flexible rate, so you can move it to the following week at no fee as long as you change it before 3 December at 18:00 UTC. Would you like me to move it to 12 to 14 December? I can also check whether the same room type is still available for those dates before confirming anything. " +
-		"If the river-view room is no longer free for the new dates, the hotel offers a city-view room of the same size at the same " +
-		"price, or an upgrade to a junior suite for 35 EUR per night. Breakfast stays included either way, and the free " +
-		"cancellation deadline moves with the booking, so you keep the same flexibility after the change."
+	benchSystem      = chattest.System
+	benchUser        = chattest.User
+	benchAssistant   = chattest.Assistant
+	benchToolArgs    = chattest.ToolArgs
+	benchToolOut     = chattest.ToolOut
+	benchAnswer      = chattest.Answer
 	benchDefinitions = `[{"type":"function","name":"lookup_booking","description":"Look a booking up by its reference.","parameters":{"type":"object","properties":{"booking_reference":{"type":"string","description":"TRV- and five digits"},"include_policy":{"type":"boolean"}},"required":["booking_reference"]}},` +
 		`{"type":"function","name":"change_dates","description":"Move a booking to new dates.","parameters":{"type":"object","properties":{"booking_reference":{"type":"string"},"checkin":{"type":"string","format":"date"},"nights":{"type":"integer","minimum":1},"room":{"type":"object","properties":{"type":{"type":"string","enum":["double","twin","suite"]},"view":{"type":["string","null"]}},"required":["type"]},"notify":{"type":"array","items":{"type":"string"}}},"required":["booking_reference","checkin","nights"]}},` +
 		`{"type":"function","name":"escalate","description":"Hand the conversation to a human agent.","parameters":{"type":"object","properties":{"reason":{"type":"string"}},"required":["reason"]}}]`

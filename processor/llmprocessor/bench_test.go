@@ -14,29 +14,19 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/chattest"
 	"github.com/otelcol-llm/otelcol-llm/processor/llmprocessor/internal/metadata"
 )
 
-// Realistic chat content: a system prompt, three turns and a tool round, about 2 KB in all.
-var (
-	benchSystem = "You are a customer support assistant for an online travel agency. Answer politely, " +
-		"never promise refunds that policy does not allow, cite the booking reference when you have one, " +
-		"and call the lookup_booking tool before discussing any specific reservation. Keep answers short: " +
-		"at most five sentences unless the customer asks for detail. Reply in the customer's language. " +
-		"Escalate to a human agent when the customer is upset, mentions a lawyer, or asks twice for something " +
-		"you cannot do. Never reveal internal notes, supplier rates or another customer's data. When a change " +
-		"costs money, state the exact amount and the currency before asking for confirmation, and never " +
-		"confirm a change without an explicit yes from the customer."
-	benchUser1     = "Hi, I booked a hotel in Lisbon for next weekend and I need to change the dates to the following week. Booking reference TRV-88314. Is that possible without paying a fee?"
-	benchAssistant = "Let me check your booking first so I can tell you exactly what the change policy allows."
-	benchToolArgs  = `{"booking_reference":"TRV-88314","include_policy":true}`
-	benchToolOut   = `{"hotel":"Casa do Rio","checkin":"2026-12-05","checkout":"2026-12-07","rate":"flexible","change_fee":0,"deadline":"2026-12-03T18:00:00Z"}`
-	benchAnswer    = "Good news: your booking TRV-88314 at Casa do Rio is on a flexible rate, so you can move it to the following week at no fee as long as you change it before 3 December at 18:00 UTC. Would you like me to move it to 12 to 14 December? I can also check whether the same room type is still available for those dates before confirming anything. " +
-		"If the river-view room is no longer free for the new dates, the hotel offers a city-view room of the same size at the same " +
-		"price, or an upgrade to a junior suite for 35 EUR per night. Breakfast stays included either way, and the free " +
-		"cancellation deadline moves with the booking, so you keep the same flexibility after the change."
-	// One span in five carries PII, as in the redaction targets.
-	benchPII = " You can reach me at maria.silva@example.com or +351 912 345 678."
+// The conversation every stage's benchmark uses (internal/chattest).
+const (
+	benchSystem    = chattest.System
+	benchUser1     = chattest.User
+	benchAssistant = chattest.Assistant
+	benchToolArgs  = chattest.ToolArgs
+	benchToolOut   = chattest.ToolOut
+	benchAnswer    = chattest.Answer
+	benchPII       = chattest.PII
 )
 
 func benchUserText(withPII bool) string {
