@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
-	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -137,15 +137,17 @@ func logEvaluation(lr plog.LogRecord) (detached, bool) {
 // service and user when the call is stored already; the trace's lowest score and the
 // rollups at the result's time are updated.
 func (b *batch) writeDetached(evals []detached, acc rollups) error {
+	target := make([]driver.Value, 4) // the evaluated call's model, provider, service and user
 	for _, e := range evals {
 		var keys [dims]string
-		err := b.stmt(b.s.ins.evalTarget).QueryRowContext(b.ctx, e.traceID, e.spanID).
-			Scan(&keys[dimModel], &keys[dimProvider], &keys[dimService], &keys[dimUser])
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := b.queryRow(selEvalTarget, target, e.traceID, e.spanID); err != nil {
 			return err
 		}
+		for i, v := range target { // all nil when the span is not stored
+			keys[dimModel+i], _ = v.(string)
+		}
 		t := e.Time.UnixNano()
-		res, err := b.exec(b.s.ins.evaluation, e.traceID, e.spanID, t, e.Name, nullFloat(e.score, e.scored), e.Label,
+		res, err := b.exec(insEvaluation, e.traceID, e.spanID, t, e.Name, nullFloat(e.score, e.scored), e.Label,
 			e.Explanation, e.Source, keys[dimModel], keys[dimProvider], keys[dimService], keys[dimUser])
 		if err != nil {
 			return err
@@ -154,7 +156,7 @@ func (b *batch) writeDetached(evals []detached, acc rollups) error {
 			continue // redelivered: counted already
 		}
 		if e.scored {
-			if _, err := b.exec(b.s.ins.traceMinScore, e.score, e.traceID); err != nil {
+			if _, err := b.exec(updTraceMinScore, e.score, e.traceID); err != nil {
 				return err
 			}
 		}

@@ -39,7 +39,7 @@ type Store struct {
 	now    func() time.Time
 	w      *sql.DB
 	r      *sql.DB
-	ins    inserts
+	wc     *writeConn // writeconn.go
 
 	// ckpt copies the write-ahead log into the database file on its own connection, so
 	// that writes do not pay for it (checkpoint.go).
@@ -193,7 +193,6 @@ func (s *Store) Close() error {
 	if s.stopCkpt != nil {
 		s.stopCkpt()
 	}
-	s.ins.close()
 	var errs []error
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.Close())
@@ -202,6 +201,7 @@ func (s *Store) Close() error {
 		errs = append(errs, s.r.Close())
 	}
 	if s.w != nil {
+		s.closeWriteConn()
 		_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		errs = append(errs, s.w.Close())
 	}

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,5 +337,54 @@ func TestDuplicateSpansAreNotCountedTwice(t *testing.T) {
 	ts, _ := s.Traces(context.Background(), TraceFilter{Window: hour})
 	if len(ts) != 3 || ts[2].SpanCount != 4 || ts[2].LLMCalls != 2 {
 		t.Errorf("after a redelivered batch: %+v", ts)
+	}
+}
+
+// cancelledAfter reports itself cancelled once its Err has been asked n times, so that a
+// write sees its context end in the middle of a batch.
+type cancelledAfter struct {
+	context.Context
+	n atomic.Int64
+}
+
+func (c *cancelledAfter) Err() error {
+	if c.n.Add(-1) < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A batch whose caller gives up part way (the exporter's timeout) is rolled back whole,
+// and the retry stores it once.
+func TestCancelledWriteStoresNothing(t *testing.T) {
+	cancelledMidway := false
+	for n := range int64(40) {
+		s := openStore(t, Options{})
+		ctx := &cancelledAfter{Context: context.Background()}
+		ctx.n.Store(n)
+		err := s.WriteTraces(ctx, storegen.Fixture(base))
+		ts, qerr := s.Traces(context.Background(), TraceFilter{Window: hour})
+		if qerr != nil {
+			t.Fatal(qerr)
+		}
+		if err != nil {
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled after %d checks: %v", n, err)
+			}
+			if len(ts) != 0 {
+				t.Fatalf("cancelled after %d checks, yet stored %+v", n, ts)
+			}
+			cancelledMidway = cancelledMidway || n > 0
+			if err := s.WriteTraces(context.Background(), storegen.Fixture(base)); err != nil {
+				t.Fatal(err)
+			}
+			ts, _ = s.Traces(context.Background(), TraceFilter{Window: hour})
+		}
+		if len(ts) != 3 || ts[2].SpanCount != 4 || ts[2].LLMCalls != 2 {
+			t.Fatalf("cancelled after %d checks, then retried: %+v", n, ts)
+		}
+	}
+	if !cancelledMidway {
+		t.Error("no write saw its context end after it had started")
 	}
 }

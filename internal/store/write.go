@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -27,122 +28,67 @@ func isContent(key string) bool {
 	return false
 }
 
-type inserts struct {
-	resource, span, spanContent, trace, rollup, log, logContent, metric *sql.Stmt
-	evalTarget, evaluation, traceMinScore                               *sql.Stmt
-}
+// stmt names a statement of the write path (writeStmts).
+type stmt int
 
-func (in *inserts) close() {
-	for _, st := range []*sql.Stmt{in.resource, in.span, in.spanContent, in.trace, in.rollup, in.log, in.logContent, in.metric,
-		in.evalTarget, in.evaluation, in.traceMinScore} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
+const (
+	insResource stmt = iota
+	insSpan
+	insSpanContent
+	insTrace
+	insRollup
+	selEvalTarget
+	insEvaluation
+	updTraceMinScore
+	insLog
+	insLogContent
+	insMetric
+	numStmts
+)
 
-func (s *Store) prepare(ctx context.Context) error {
-	stmts := []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&s.ins.resource, `INSERT INTO resources (attrs) VALUES (?) ON CONFLICT (attrs) DO UPDATE SET attrs = excluded.attrs RETURNING id`},
-		{&s.ins.span, `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, service, resource_id, scope,
-			start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
-			response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
-			tool_name, attributes, events, evaluations, quality) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
-		// Content is keyed by its span's rowid. Retention deletes content and spans in
-		// separate statements, so a batch written between the two (late or replayed data)
-		// can leave content whose span is gone; a new span may then reuse that rowid. The
-		// new span's content replaces such an orphan instead of failing the batch forever.
-		{&s.ins.spanContent, `INSERT INTO span_content (span_id, start_ns, body) VALUES (?,?,?)
-			ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`},
-		{&s.ins.trace, `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
-			llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT (trace_id) DO UPDATE SET
-				min_score = min(coalesce(min_score, excluded.min_score), coalesce(excluded.min_score, min_score)),
-				start_ns = min(start_ns, excluded.start_ns),
-				end_ns = max(end_ns, excluded.end_ns),
-				root_name = CASE WHEN has_root THEN root_name WHEN excluded.has_root THEN excluded.root_name ELSE root_name END,
-				service = CASE WHEN has_root THEN service WHEN excluded.has_root THEN excluded.service ELSE service END,
-				has_root = max(has_root, excluded.has_root),
-				span_count = span_count + excluded.span_count,
-				error_count = error_count + excluded.error_count,
-				llm_calls = llm_calls + excluded.llm_calls,
-				input_tokens = input_tokens + excluded.input_tokens,
-				output_tokens = output_tokens + excluded.output_tokens,
-				cost = cost + excluded.cost,
-				model = CASE WHEN model = '' THEN excluded.model ELSE model END,
-				user_id = CASE WHEN user_id = '' THEN excluded.user_id ELSE user_id END,
-				conversation_id = CASE WHEN conversation_id = '' THEN excluded.conversation_id ELSE conversation_id END`},
-		{&s.ins.rollup, upsertRollup},
-		{&s.ins.evalTarget, `SELECT model, provider, service, user_id FROM spans WHERE trace_id = ? AND span_id = ?`},
-		{&s.ins.evaluation, `INSERT OR IGNORE INTO evaluations (trace_id, span_id, time_ns, name, score, label, explanation, source,
-			model, provider, service, user_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`},
-		{&s.ins.traceMinScore, `UPDATE traces SET min_score = min(coalesce(min_score, ?1), ?1) WHERE trace_id = ?2`},
-		{&s.ins.log, `INSERT INTO logs (time_ns, trace_id, span_id, severity_number, severity_text, service, resource_id,
-			event_name, body, attributes, is_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`},
-		{&s.ins.logContent, `INSERT INTO log_content (log_id, time_ns, body) VALUES (?,?,?)
-			ON CONFLICT (log_id) DO UPDATE SET time_ns = excluded.time_ns, body = excluded.body`},
-		{&s.ins.metric, `INSERT INTO metric_points (time_ns, name, unit, type, service, resource_id, attributes, value, count,
-			sum, buckets) VALUES (?,?,?,?,?,?,?,?,?,?,?)`},
-	}
-	for _, st := range stmts {
-		p, err := s.w.PrepareContext(ctx, st.sql)
-		if err != nil {
-			return err
-		}
-		*st.dst = p
-	}
-	return nil
-}
-
-// batch is one write transaction with the prepared statements bound to it.
-type batch struct {
-	s   *Store
-	ctx context.Context
-	tx  *sql.Tx
-	buf []byte
-	// bound holds the statements bound to tx, bound once per batch.
-	bound map[*sql.Stmt]*sql.Stmt
-}
-
-func (s *Store) begin(ctx context.Context) (*batch, error) {
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, s.describe("starting a write", err)
-	}
-	return &batch{s: s, ctx: ctx, tx: tx, buf: make([]byte, 0, 1024), bound: map[*sql.Stmt]*sql.Stmt{}}, nil
-}
-
-func (b *batch) stmt(st *sql.Stmt) *sql.Stmt {
-	t, ok := b.bound[st]
-	if !ok {
-		t = b.tx.StmtContext(b.ctx, st)
-		b.bound[st] = t
-	}
-	return t
-}
-
-func (b *batch) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
-	return b.stmt(st).ExecContext(b.ctx, args...)
-}
-
-// finish commits, or rolls back on err. The resource cache may name rows of a rolled
-// back transaction, so it is dropped then.
-func (b *batch) finish(err error) error {
-	if err == nil {
-		if err = b.tx.Commit(); err == nil {
-			return nil
-		}
-	} else {
-		_ = b.tx.Rollback()
-	}
-	b.s.resMu.Lock()
-	clear(b.s.resources)
-	b.s.resMu.Unlock()
-	return b.s.describe("writing a batch", err)
+// writeStmts are prepared once on the writer's connection (writeconn.go).
+var writeStmts = [numStmts]string{
+	insResource: `INSERT INTO resources (attrs) VALUES (?) ON CONFLICT (attrs) DO UPDATE SET attrs = excluded.attrs RETURNING id`,
+	insSpan: `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, service, resource_id, scope,
+		start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
+		response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
+		tool_name, attributes, events, evaluations, quality) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	// Content is keyed by its span's rowid. Retention deletes content and spans in
+	// separate statements, so a batch written between the two (late or replayed data)
+	// can leave content whose span is gone; a new span may then reuse that rowid. The
+	// new span's content replaces such an orphan instead of failing the batch forever.
+	insSpanContent: `INSERT INTO span_content (span_id, start_ns, body) VALUES (?,?,?)
+		ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`,
+	insTrace: `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
+		llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (trace_id) DO UPDATE SET
+			min_score = min(coalesce(min_score, excluded.min_score), coalesce(excluded.min_score, min_score)),
+			start_ns = min(start_ns, excluded.start_ns),
+			end_ns = max(end_ns, excluded.end_ns),
+			root_name = CASE WHEN has_root THEN root_name WHEN excluded.has_root THEN excluded.root_name ELSE root_name END,
+			service = CASE WHEN has_root THEN service WHEN excluded.has_root THEN excluded.service ELSE service END,
+			has_root = max(has_root, excluded.has_root),
+			span_count = span_count + excluded.span_count,
+			error_count = error_count + excluded.error_count,
+			llm_calls = llm_calls + excluded.llm_calls,
+			input_tokens = input_tokens + excluded.input_tokens,
+			output_tokens = output_tokens + excluded.output_tokens,
+			cost = cost + excluded.cost,
+			model = CASE WHEN model = '' THEN excluded.model ELSE model END,
+			user_id = CASE WHEN user_id = '' THEN excluded.user_id ELSE user_id END,
+			conversation_id = CASE WHEN conversation_id = '' THEN excluded.conversation_id ELSE conversation_id END`,
+	insRollup:     upsertRollup,
+	selEvalTarget: `SELECT model, provider, service, user_id FROM spans WHERE trace_id = ? AND span_id = ?`,
+	insEvaluation: `INSERT OR IGNORE INTO evaluations (trace_id, span_id, time_ns, name, score, label, explanation, source,
+		model, provider, service, user_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+	updTraceMinScore: `UPDATE traces SET min_score = min(coalesce(min_score, ?1), ?1) WHERE trace_id = ?2`,
+	insLog: `INSERT INTO logs (time_ns, trace_id, span_id, severity_number, severity_text, service, resource_id,
+		event_name, body, attributes, is_error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	insLogContent: `INSERT INTO log_content (log_id, time_ns, body) VALUES (?,?,?)
+		ON CONFLICT (log_id) DO UPDATE SET time_ns = excluded.time_ns, body = excluded.body`,
+	insMetric: `INSERT INTO metric_points (time_ns, name, unit, type, service, resource_id, attributes, value, count,
+		sum, buckets) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 }
 
 // resource returns the id of a resource's attributes, inserting them once.
@@ -159,8 +105,12 @@ func (b *batch) resourceID(attrs string) (int64, error) {
 	if ok {
 		return id, nil
 	}
-	if err := b.stmt(b.s.ins.resource).QueryRowContext(b.ctx, attrs).Scan(&id); err != nil {
+	row := []driver.Value{nil}
+	if err := b.queryRow(insResource, row, attrs); err != nil {
 		return 0, err
+	}
+	if id, ok = row[0].(int64); !ok {
+		return 0, fmt.Errorf("resource id is %T, not an integer", row[0])
 	}
 	b.s.resMu.Lock()
 	b.s.resources[attrs] = id
@@ -188,11 +138,7 @@ type traceSummary struct {
 // (the exporter's queue consumers) encode in parallel while one of them writes.
 func (s *Store) WriteTraces(ctx context.Context, td ptrace.Traces) error {
 	resources := encodeTraces(td)
-	b, err := s.begin(ctx)
-	if err != nil {
-		return err
-	}
-	return b.finish(b.writeTraces(resources))
+	return s.write(ctx, func(b *batch) error { return b.writeTraces(resources) })
 }
 
 // encodedResource is the spans of one resource, ready to insert.
@@ -284,7 +230,7 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 				continue
 			}
 			sp.args[resourceArg] = resID
-			res, err := b.exec(b.s.ins.span, sp.args...)
+			res, err := b.exec(insSpan, sp.args...)
 			if err != nil {
 				return err
 			}
@@ -296,7 +242,7 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 				if err != nil {
 					return err
 				}
-				if _, err := b.exec(b.s.ins.spanContent, rowID, sp.start, sp.content); err != nil {
+				if _, err := b.exec(insSpanContent, rowID, sp.start, sp.content); err != nil {
 					return err
 				}
 			}
@@ -316,7 +262,7 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 	}
 	for _, id := range order {
 		t := summaries[id]
-		if _, err := b.exec(b.s.ins.trace, id.String(), t.start, t.end, t.rootName, t.hasRoot, t.service,
+		if _, err := b.exec(insTrace, id.String(), t.start, t.end, t.rootName, t.hasRoot, t.service,
 			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, t.model, t.user, t.conversation,
 			nullFloat(t.minScore, t.hasMinScore)); err != nil {
 			return err
@@ -326,7 +272,7 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 	if err := b.writeDetached(detachedEvals, calls); err != nil {
 		return err
 	}
-	return calls.flush(func(args ...any) error { _, err := b.exec(b.s.ins.rollup, args...); return err })
+	return calls.flush(func(args ...any) error { _, err := b.exec(insRollup, args...); return err })
 }
 
 func (t *traceSummary) add(sp *encodedSpan) {
@@ -450,11 +396,7 @@ func nullFloat(v float64, ok bool) any {
 // WriteLogs stores log records in one transaction. GenAI event records (event names in
 // the gen_ai. namespace) keep their body and content attributes in the content table.
 func (s *Store) WriteLogs(ctx context.Context, ld plog.Logs) error {
-	b, err := s.begin(ctx)
-	if err != nil {
-		return err
-	}
-	return b.finish(b.writeLogs(ld))
+	return s.write(ctx, func(b *batch) error { return b.writeLogs(ld) })
 }
 
 func (b *batch) writeLogs(ld plog.Logs) error {
@@ -483,7 +425,7 @@ func (b *batch) writeLogs(ld plog.Logs) error {
 	if err := b.writeDetached(evals, acc); err != nil {
 		return err
 	}
-	return acc.flush(func(args ...any) error { _, err := b.exec(b.s.ins.rollup, args...); return err })
+	return acc.flush(func(args ...any) error { _, err := b.exec(insRollup, args...); return err })
 }
 
 func (b *batch) writeLog(lr plog.LogRecord, service string, resID int64) error {
@@ -511,7 +453,7 @@ func (b *batch) writeLog(lr plog.LogRecord, service string, resID int64) error {
 	isError := lr.SeverityNumber() >= plog.SeverityNumberError || genai.Str(attrs, genai.ErrorType) != "" ||
 		eventName == genai.EventOperationException
 	b.buf = appendMap(b.buf[:0], attrs, isContent)
-	res, err := b.exec(b.s.ins.log, t, traceIDString(lr.TraceID()), parentID(lr.SpanID()), int64(lr.SeverityNumber()),
+	res, err := b.exec(insLog, t, traceIDString(lr.TraceID()), parentID(lr.SpanID()), int64(lr.SeverityNumber()),
 		lr.SeverityText(), service, resID, eventName, body, string(b.buf), isError)
 	if err != nil {
 		return err
@@ -523,7 +465,7 @@ func (b *batch) writeLog(lr plog.LogRecord, service string, resID int64) error {
 	if err != nil {
 		return err
 	}
-	_, err = b.exec(b.s.ins.logContent, id, t, string(content))
+	_, err = b.exec(insLogContent, id, t, string(content))
 	return err
 }
 
@@ -548,11 +490,7 @@ func bodyText(v pcommon.Value) string {
 // WriteMetrics stores metric data points in one transaction. Gauges and sums keep their
 // value; histograms keep count, sum and their buckets, summaries count, sum and quantiles.
 func (s *Store) WriteMetrics(ctx context.Context, md pmetric.Metrics) error {
-	b, err := s.begin(ctx)
-	if err != nil {
-		return err
-	}
-	return b.finish(b.writeMetrics(md))
+	return s.write(ctx, func(b *batch) error { return b.writeMetrics(md) })
 }
 
 func (b *batch) writeMetrics(md pmetric.Metrics) error {
@@ -584,7 +522,7 @@ func (b *batch) writeMetric(m pmetric.Metric, service string, resID int64) error
 			}
 			bucketsJSON = string(j)
 		}
-		_, err := b.exec(b.s.ins.metric, int64(t), m.Name(), m.Unit(), metricType(m), service, resID,
+		_, err := b.exec(insMetric, int64(t), m.Name(), m.Unit(), metricType(m), service, resID,
 			string(b.buf), value, count, sum, bucketsJSON)
 		return err
 	}

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Writes run on the writer's driver connection itself (sql.Conn.Raw), with the write
+// statements prepared on it once. A batch executes thousands of one-row statements, and
+// database/sql's per-statement work (locking, converting the arguments into a fresh
+// slice) cost about as much as SQLite binding them.
+
+// writeConn is the writer's driver connection and the write statements prepared on it.
+// Only a Raw callback on the writer pool's single connection touches it, so the pool
+// serialises its use.
+type writeConn struct {
+	conn  driver.Conn
+	stmts [numStmts]driver.Stmt
+}
+
+// prepare prepares the write statements on conn, once per connection: SQLite checks
+// them against the schema then, so Open reports a statement the schema does not match.
+func (s *Store) prepare(ctx context.Context) error {
+	c, err := s.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Raw(func(dc any) error { _, err := s.writeConnOf(ctx, dc); return err })
+}
+
+func (s *Store) writeConnOf(ctx context.Context, dc any) (*writeConn, error) {
+	if s.wc != nil && s.wc.conn == dc {
+		return s.wc, nil
+	}
+	// A new connection (database/sql replaced a broken one): the old statements went
+	// with the old connection.
+	conn, ok := dc.(interface {
+		driver.Conn
+		driver.ConnPrepareContext
+		driver.ConnBeginTx
+	})
+	if !ok {
+		return nil, fmt.Errorf("driver connection %T cannot prepare or begin with a context", dc)
+	}
+	wc := &writeConn{conn: conn}
+	for i, q := range writeStmts {
+		st, err := conn.PrepareContext(ctx, q)
+		if err != nil {
+			wc.close()
+			return nil, err
+		}
+		wc.stmts[i] = st
+	}
+	s.wc = wc
+	return wc, nil
+}
+
+func (wc *writeConn) close() {
+	for _, st := range wc.stmts {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+}
+
+// closeWriteConn closes the prepared statements before the connection closes.
+func (s *Store) closeWriteConn() {
+	if s.wc == nil {
+		return
+	}
+	c, err := s.w.Conn(context.Background())
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	_ = c.Raw(func(dc any) error {
+		if s.wc.conn == dc {
+			s.wc.close()
+		}
+		s.wc = nil
+		return nil
+	})
+}
+
+// batch is one write transaction.
+type batch struct {
+	s   *Store
+	ctx context.Context
+	// stmtCtx is ctx without its cancellation, for the statements: given a cancellable
+	// context, the driver starts a goroutine per statement to interrupt it, which cost
+	// more than the insert itself. A statement of a batch is one row, so checking ctx
+	// between statements (exec) ends a cancelled batch as promptly.
+	stmtCtx context.Context
+	wc      *writeConn
+	buf     []byte
+	args    []driver.NamedValue // reused by every statement
+}
+
+// errBegin marks a failure to start the transaction.
+type errBegin struct{ error }
+
+func (e errBegin) Unwrap() error { return e.error }
+
+// write runs f in one transaction on the writer's connection: committed if f succeeds,
+// rolled back otherwise. The resource cache may name rows of a rolled back transaction,
+// so it is dropped then.
+func (s *Store) write(ctx context.Context, f func(*batch) error) error {
+	c, err := s.w.Conn(ctx)
+	if err != nil {
+		return s.describe("starting a write", err)
+	}
+	defer c.Close()
+	err = c.Raw(func(dc any) error {
+		wc, err := s.writeConnOf(ctx, dc)
+		if err != nil {
+			return errBegin{err}
+		}
+		tx, err := wc.conn.(driver.ConnBeginTx).BeginTx(ctx, driver.TxOptions{})
+		if err != nil {
+			return errBegin{err}
+		}
+		b := &batch{s: s, ctx: ctx, stmtCtx: context.WithoutCancel(ctx), wc: wc, buf: make([]byte, 0, 1024)}
+		if err := f(b); err != nil {
+			return errors.Join(err, tx.Rollback())
+		}
+		if err := ctx.Err(); err != nil { // the caller gave up: it will retry, or drop the data
+			return errors.Join(err, tx.Rollback())
+		}
+		return tx.Commit()
+	})
+	if err == nil {
+		return nil
+	}
+	if errors.As(err, new(errBegin)) {
+		return s.describe("starting a write", err)
+	}
+	s.resMu.Lock()
+	clear(s.resources)
+	s.resMu.Unlock()
+	return s.describe("writing a batch", err)
+}
+
+// bind converts args for the driver into b.args. The driver takes int64, float64,
+// bool, string, []byte and nil; Go ints are widened, as database/sql would.
+func (b *batch) bind(args []any) ([]driver.NamedValue, error) {
+	b.args = b.args[:0]
+	for i, a := range args {
+		switch v := a.(type) {
+		case int:
+			a = int64(v)
+		case int64, float64, bool, string, []byte, nil:
+		default:
+			var err error
+			if a, err = driver.DefaultParameterConverter.ConvertValue(a); err != nil {
+				return nil, fmt.Errorf("argument %d: %w", i+1, err)
+			}
+		}
+		b.args = append(b.args, driver.NamedValue{Ordinal: i + 1, Value: a})
+	}
+	return b.args, nil
+}
+
+func (b *batch) exec(st stmt, args ...any) (driver.Result, error) {
+	if err := b.ctx.Err(); err != nil {
+		return nil, err
+	}
+	nv, err := b.bind(args)
+	if err != nil {
+		return nil, err
+	}
+	return b.wc.stmts[st].(driver.StmtExecContext).ExecContext(b.stmtCtx, nv)
+}
+
+// queryRow runs a query of one row into row; with no row, row is all nil.
+func (b *batch) queryRow(st stmt, row []driver.Value, args ...any) error {
+	clear(row)
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	nv, err := b.bind(args)
+	if err != nil {
+		return err
+	}
+	rows, err := b.wc.stmts[st].(driver.StmtQueryContext).QueryContext(b.stmtCtx, nv)
+	if err != nil {
+		return err
+	}
+	if err := rows.Next(row); err != nil && !errors.Is(err, io.EOF) {
+		_ = rows.Close()
+		return err
+	}
+	return rows.Close()
+}
