@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/collectorproc"
 )
 
 // packageDir is the e2e directory, taken before any test changes the working directory.
@@ -66,10 +69,8 @@ func waitForPort(t *testing.T, port int, timeout time.Duration) {
 
 // Collector is a running otelcol-llm process.
 type Collector struct {
-	t    *testing.T
-	cmd  *exec.Cmd
+	proc *collectorproc.Process
 	out  *syncBuffer
-	done chan struct{}
 }
 
 type syncBuffer struct {
@@ -101,32 +102,25 @@ func StartCollector(t *testing.T, config string, waitPorts ...int) *Collector {
 // StartCollectorIn is StartCollector with dir as the working directory.
 func StartCollectorIn(t *testing.T, dir, config string, waitPorts ...int) *Collector {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+	path, err := collectorproc.WriteConfig(t.TempDir(), config)
+	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Collector{t: t, out: &syncBuffer{}, done: make(chan struct{})}
-	c.cmd = exec.Command(collectorBinary(t), "--config", path)
-	c.cmd.Dir = dir
-	c.cmd.Stdout = c.out
-	c.cmd.Stderr = c.out
-	if err := c.cmd.Start(); err != nil {
+	c := &Collector{out: &syncBuffer{}}
+	c.proc, err = collectorproc.Start(collectorproc.Options{Binary: collectorBinary(t), Config: path, Dir: dir, Output: c.out})
+	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = c.cmd.Wait(); close(c.done) }()
 	t.Cleanup(func() {
 		c.Stop()
 		if t.Failed() {
 			t.Logf("collector output:\n%s", c.Output())
 		}
 	})
-	for _, p := range waitPorts {
-		select {
-		case <-c.done:
-			t.Fatalf("collector exited at start:\n%s", c.Output())
-		default:
-		}
-		waitForPort(t, p, 30*time.Second)
+	if err := c.proc.WaitPorts(context.Background(), 30*time.Second, waitPorts...); errors.Is(err, collectorproc.ErrExited) {
+		t.Fatalf("collector exited at start:\n%s", c.Output())
+	} else if err != nil {
+		t.Fatal(err)
 	}
 	return c
 }
@@ -135,26 +129,10 @@ func StartCollectorIn(t *testing.T, dir, config string, waitPorts ...int) *Colle
 func (c *Collector) Output() string { return c.out.String() }
 
 // Stop ends the collector gracefully (SIGTERM), killing it after 15 s.
-func (c *Collector) Stop() {
-	select {
-	case <-c.done:
-		return
-	default:
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(15 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	}
-}
+func (c *Collector) Stop() { c.proc.Stop() }
 
 // Kill ends the collector with SIGKILL, as a crash would.
-func (c *Collector) Kill() {
-	_ = c.cmd.Process.Kill()
-	<-c.done
-}
+func (c *Collector) Kill() { c.proc.Kill() }
 
 // OTLPSink is an OTLP/HTTP server that records what a collector exports to it, standing in
 // for the user's tracing backend.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -10,53 +12,78 @@ import (
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/internal/pii"
+	"github.com/otelcol-llm/otelcol-llm/internal/redact/chatcorpus"
 )
 
-// TestCorpusIsRealisticChat: every request decodes as OTLP, every span is a v1.41 chat
-// call with a few KB of messages, and exactly the spans meant to carry PII or a
-// secret (one in five) hold something the detectors find.
-func TestCorpusIsRealisticChat(t *testing.T) {
-	c, err := buildCorpus(6, 50, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.contentBytes < 1500 || c.piiShare != 0.2 {
-		t.Fatalf("content %d bytes per span, PII share %.2f: want a few KB and 0.2", c.contentBytes, c.piiShare)
-	}
-	scanner := pii.NewScanner(nil, nil)
-	spans, withFindings := 0, 0
-	for _, body := range c.bodies {
-		req := ptraceotlp.NewExportRequest()
-		if err := req.UnmarshalProto(body); err != nil {
-			t.Fatal(err)
-		}
-		ss := req.Traces().ResourceSpans().At(0).ScopeSpans().At(0).Spans()
-		for i := 0; i < ss.Len(); i++ {
-			a := ss.At(i).Attributes()
-			if genai.Str(a, genai.OperationName) != genai.OpChat || genai.Str(a, genai.RequestModel) == "" {
-				t.Fatalf("span %d is not a chat call: %v", spans, a.AsRaw())
+// TestCorporaAreRealisticChat: every request decodes as OTLP once stamped, every span is
+// a v1.41 chat call with a few KB of messages, and the spans said to carry PII or a
+// secret are exactly those the detectors find something in: every fifth of the chat
+// corpus; in the conversation corpora, those whose new turn or resent history has it.
+func TestCorporaAreRealisticChat(t *testing.T) {
+	for _, tc := range []struct {
+		kind               string
+		minShare, maxShare float64
+		minMessages        int
+	}{
+		{corpusChat, 0.2, 0.2, 6},
+		{corpusConversations, 0.35, 0.8, 2},
+		{corpusUnique, 0.1, 0.3, 2},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			c, err := buildCorpus(tc.kind, 6, 50, 1)
+			if err != nil {
+				t.Fatal(err)
 			}
-			msgs, err := genai.ParseMessages(genai.Str(a, genai.InputMessages))
-			if err != nil || len(msgs) < 4 {
-				t.Fatalf("span %d input messages: %v (%d messages)", spans, err, len(msgs))
+			if c.contentBytes < 700 || c.piiShare < tc.minShare || c.piiShare > tc.maxShare {
+				t.Fatalf("content %d bytes per span, PII share %.2f: want more and %.2f–%.2f", c.contentBytes, c.piiShare, tc.minShare, tc.maxShare)
 			}
-			found := false
-			for _, m := range msgs {
-				for _, p := range m.Parts {
-					found = found || len(scanner.Scan(p.Content, nil)) > 0
+			scanner := pii.NewScanner(nil, nil)
+			spans, withFindings, maxMessages := 0, 0, 0
+			for n := range c.bodies {
+				body := c.body(nil, n+len(c.bodies)) // second pass
+				if bytes.Contains(body, []byte(chatcorpus.Ref)) {
+					t.Fatalf("request %d: an unstamped reference is sent", n)
+				}
+				req := ptraceotlp.NewExportRequest()
+				if err := req.UnmarshalProto(body); err != nil {
+					t.Fatal(err)
+				}
+				ss := req.Traces().ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+				for i := 0; i < ss.Len(); i++ {
+					a := ss.At(i).Attributes()
+					if genai.Str(a, genai.OperationName) != genai.OpChat || genai.Str(a, genai.RequestModel) == "" {
+						t.Fatalf("span %d is not a chat call: %v", spans, a.AsRaw())
+					}
+					msgs, err := genai.ParseMessages(genai.Str(a, genai.InputMessages))
+					if err != nil || len(msgs) < 2 || msgs[0].Role != "system" {
+						t.Fatalf("span %d input messages: %v (%d messages)", spans, err, len(msgs))
+					}
+					maxMessages = max(maxMessages, len(msgs))
+					found := false
+					for _, m := range msgs {
+						for _, p := range m.Parts {
+							found = found || len(scanner.Scan(p.Content, nil)) > 0
+						}
+					}
+					if found {
+						withFindings++
+					}
+					if tc.kind == corpusChat && found != (spans%5 == 0) {
+						t.Errorf("span %d: PII found %v, want it in every fifth span only", spans, found)
+					}
+					spans++
 				}
 			}
-			if found {
-				withFindings++
+			if spans != 300 || withFindings != int(c.piiShare*300+0.5) {
+				t.Fatalf("%d spans, %d with findings, %.0f said to have PII", spans, withFindings, c.piiShare*300)
 			}
-			if found != (spans%5 == 0) {
-				t.Errorf("span %d: PII found %v, want it in every fifth span only", spans, found)
+			if maxMessages < tc.minMessages {
+				t.Errorf("at most %d input messages per call, want %d", maxMessages, tc.minMessages)
 			}
-			spans++
-		}
+		})
 	}
-	if spans != 300 || withFindings != 60 {
-		t.Fatalf("%d spans, %d with findings", spans, withFindings)
+	if _, err := buildCorpus("random", 1, 1, 1); err == nil || !strings.Contains(err.Error(), "use chat, conversations or unique") {
+		t.Errorf("unknown corpus: %v", err)
 	}
 }
 

@@ -19,10 +19,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -33,6 +31,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/collectorproc"
 )
 
 // configs collects repeated -config name=path flags.
@@ -76,6 +76,7 @@ type options struct {
 	requests   int
 	profileDir string
 	logDir     string
+	corpus     string
 }
 
 func main() {
@@ -90,6 +91,7 @@ func main() {
 	flag.IntVar(&o.perRequest, "spans-per-request", 100, "spans in one export request")
 	flag.IntVar(&o.requests, "requests", 64, "distinct requests the clients cycle through")
 	flag.StringVar(&o.profileDir, "profile", "", "directory for a CPU profile of each collector during its last phase (the configuration must enable the pprof extension on ${env:LOADGEN_PPROF_PORT})")
+	flag.StringVar(&o.corpus, "corpus", corpusChat, "spans to send: chat (unrelated calls), conversations (5 to 10 calls per conversation, each resending the history) or unique (one call per conversation, no text repeated)")
 	flag.StringVar(&o.logDir, "logs", "", "directory for the collectors' output (default: a temporary directory)")
 	flag.Parse()
 	if len(o.configs) == 0 {
@@ -107,12 +109,12 @@ func run(ctx context.Context, o options) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	c, err := buildCorpus(o.requests, o.perRequest, 42)
+	c, err := buildCorpus(o.corpus, o.requests, o.perRequest, 42)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("corpus: %d requests × %d spans, %d bytes of message content per span, %.0f%% of spans with PII or a secret\n",
-		len(c.bodies), c.spansPerBody, c.contentBytes, 100*c.piiShare)
+	fmt.Printf("corpus %s: %d requests × %d spans, %d bytes of message content per span, %.0f%% of spans with PII or a secret\n",
+		o.corpus, len(c.bodies), c.spansPerBody, c.contentBytes, 100*c.piiShare)
 	if o.logDir == "" {
 		if o.logDir, err = os.MkdirTemp("", "loadgen-"); err != nil {
 			return err
@@ -136,7 +138,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		cols = append(cols, col)
-		fmt.Printf("%s: pid %d, OTLP/HTTP on %s, log %s\n", cfg.name, col.cmd.Process.Pid, col.url, col.log)
+		fmt.Printf("%s: pid %d, OTLP/HTTP on %s, log %s\n", cfg.name, col.proc.Pid(), col.url, col.log)
 	}
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: o.clients,
@@ -201,104 +203,58 @@ func (o *options) validate() error {
 
 // collector is one running distribution.
 type collector struct {
-	name       string
-	cmd        *exec.Cmd
-	url        string // OTLP/HTTP traces endpoint
-	pprofURL   string
-	log        string
-	done       chan struct{}
-	waitResult error
+	name     string
+	proc     *collectorproc.Process
+	logFile  *os.File
+	url      string // OTLP/HTTP traces endpoint
+	pprofURL string
+	log      string
+	// sent counts the requests sent over every phase: the index of the next one in the
+	// corpus, whose passes must not repeat for this collector.
+	sent atomic.Int64
 }
 
 // startCollector runs the binary on cfg with free loopback ports in its environment
-// (LOADGEN_OTLP_PORT, LOADGEN_METRICS_PORT, LOADGEN_PPROF_PORT) and waits until it
-// accepts an export request.
+// (LOADGEN_OTLP_PORT, LOADGEN_METRICS_PORT, LOADGEN_PPROF_PORT) and waits until its
+// OTLP/HTTP receiver listens.
 func startCollector(ctx context.Context, bin string, cfg namedConfig, logDir string) (*collector, error) {
-	ports, err := freePorts(3)
+	ports, err := collectorproc.FreePorts(3)
 	if err != nil {
 		return nil, err
-	}
-	logPath := filepath.Join(logDir, cfg.name+".log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "--config", cfg.path)
-	cmd.Env = append(os.Environ(),
-		"LOADGEN_OTLP_PORT="+strconv.Itoa(ports[0]),
-		"LOADGEN_METRICS_PORT="+strconv.Itoa(ports[1]),
-		"LOADGEN_PPROF_PORT="+strconv.Itoa(ports[2]))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("%s: %w", cfg.name, err)
 	}
 	col := &collector{
 		name:     cfg.name,
-		cmd:      cmd,
 		url:      fmt.Sprintf("http://127.0.0.1:%d/v1/traces", ports[0]),
 		pprofURL: fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile", ports[2]),
-		log:      logPath,
-		done:     make(chan struct{}),
+		log:      filepath.Join(logDir, cfg.name+".log"),
 	}
-	go func() {
-		col.waitResult = cmd.Wait()
-		logFile.Close()
-		close(col.done)
-	}()
-	empty := []byte{} // an export request without spans
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-col.done:
-			return nil, fmt.Errorf("%s exited during start-up (%v); see %s", cfg.name, col.waitResult, logPath)
-		case <-ctx.Done():
-			col.stop()
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if status, err := post(ctx, http.DefaultClient, col.url, empty); err == nil && status == http.StatusOK {
-			return col, nil
-		}
-		if time.Now().After(deadline) {
-			col.stop()
-			return nil, fmt.Errorf("%s did not accept OTLP on %s within 60s; see %s", cfg.name, col.url, logPath)
-		}
+	if col.logFile, err = os.Create(col.log); err != nil {
+		return nil, err
 	}
+	col.proc, err = collectorproc.Start(collectorproc.Options{
+		Binary: bin,
+		Config: cfg.path,
+		Env: []string{
+			"LOADGEN_OTLP_PORT=" + strconv.Itoa(ports[0]),
+			"LOADGEN_METRICS_PORT=" + strconv.Itoa(ports[1]),
+			"LOADGEN_PPROF_PORT=" + strconv.Itoa(ports[2]),
+		},
+		Output: col.logFile,
+	})
+	if err != nil {
+		col.logFile.Close()
+		return nil, fmt.Errorf("%s: %w", cfg.name, err)
+	}
+	if err := col.proc.WaitPorts(ctx, 60*time.Second, ports[0]); err != nil {
+		col.stop()
+		return nil, fmt.Errorf("%s: %w; see %s", cfg.name, err, col.log)
+	}
+	return col, nil
 }
 
 func (c *collector) stop() {
-	select {
-	case <-c.done:
-		return
-	default:
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(15 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	}
-}
-
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
+	c.proc.Stop()
+	c.logFile.Close()
 }
 
 func post(ctx context.Context, client *http.Client, url string, body []byte) (int, error) {
@@ -354,7 +310,7 @@ const batchTail = 400 * time.Millisecond
 // phase sends load to col for d and measures its CPU time. With profile set, it also
 // fetches a CPU profile of the collector covering the phase.
 func phase(ctx context.Context, client *http.Client, col *collector, c *corpus, o options, d time.Duration, profile string) (result, error) {
-	pid := col.cmd.Process.Pid
+	pid := col.proc.Pid()
 	cpu0, err := cpuTime(pid)
 	if err != nil {
 		return result{}, err
@@ -365,7 +321,6 @@ func phase(ctx context.Context, client *http.Client, col *collector, c *corpus, 
 		go func() { profErr <- fetchProfile(ctx, col.pprofURL, d, profile) }()
 	}
 	var (
-		next           atomic.Int64 // index of the next body
 		spans, refused atomic.Int64
 		behind         atomic.Int64
 		wg             sync.WaitGroup
@@ -381,6 +336,7 @@ func phase(ctx context.Context, client *http.Client, col *collector, c *corpus, 
 		go func(k int) {
 			defer wg.Done()
 			due := start.Add(time.Duration(k) * perClient / time.Duration(o.clients))
+			var body []byte
 			for n := 0; ; n++ {
 				now := time.Now()
 				if perClient > 0 {
@@ -395,7 +351,7 @@ func phase(ctx context.Context, client *http.Client, col *collector, c *corpus, 
 				if now.After(end) || ctx.Err() != nil {
 					return
 				}
-				body := c.bodies[int(next.Add(1))%len(c.bodies)]
+				body = c.body(body[:0], int(col.sent.Add(1)-1))
 				status, err := post(ctx, client, col.url, body)
 				if err == nil && status == http.StatusOK {
 					spans.Add(int64(c.spansPerBody))

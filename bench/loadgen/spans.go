@@ -11,19 +11,16 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/redact/chatcorpus"
 )
 
 // The chat spans are what an application instrumented with the GenAI semantic
 // conventions v1.41 sends for a support assistant: a system prompt, a short history, the
 // user's question, the answer, and one span in five carrying personal data or a
-// credential that the user pasted. The text is prose with the numbers, dates, versions
-// and order ids that make real conversations expensive to scan.
+// credential that the user pasted (chatcorpus.Sensitive). The text is prose with the
+// numbers, dates, versions and order ids that make real conversations expensive to scan.
+// These pools are the chat corpus; the conversation corpora come from chatcorpus.
 var (
-	systemPrompts = []string{
-		"You are Acme's support assistant. Answer briefly and politely, cite the order status from the tools, never promise refunds above 100 EUR without a ticket, and escalate to a human when the customer is upset. Today is 2024-01-15; the current release is version 3.14.2.",
-		"You are a helpful coding assistant for the platform team. Prefer small, reviewed changes; show commands in fenced blocks; never print credentials from the environment. The cluster runs Kubernetes 1.29 and the services are written in Go 1.22 and Python 3.12.",
-		"You are the travel desk assistant of Globex. Offer at most three options, state prices in the customer's currency, mention cancellation terms, and hand over to an agent for group bookings of more than 9 people or any medical request.",
-	}
 	history = [][2]string{
 		{"Hi, my parcel from order #100234567 has not arrived yet, it was supposed to come on Monday. Can you check where it is?",
 			"Of course! Order #100234567 left our warehouse on 2024-01-12 and the carrier shows it at the Rotterdam hub (scan at 10:32). It should arrive within 2-3 business days."},
@@ -46,15 +43,6 @@ var (
 		"I have held two seats on easyJet flight U2 7531 for 24 hours at 214 EUR each; the fare has no refunds, but names can be changed until 2 hours before departure for 59 EUR per passenger. I will send you the payment link as soon as you confirm, and I can add a checked bag for 45 EUR per direction if anyone needs one.",
 		"Nothing else is needed: the update installs itself from the Play Store. Your invoices stay available in the web shop under Account > Orders > Invoices, where you can download all November invoices as one PDF (there are 12 of them, from 2023-11-02 to 2023-11-29).",
 	}
-	// One of these is appended to the question of every fifth span.
-	sensitive = []string{
-		" You can reach me at john.doe@example.com or on +44 20 7946 0958 if anything is unclear.",
-		" Please charge the card 4111 1111 1111 1111 instead, it expires 04/27.",
-		" For the refund, my IBAN is DE89 3704 0044 0532 0130 00, thanks.",
-		" My colleague pasted our key AKIAIOSFODNN7EXAMPLE in the last ticket, please delete it.",
-		" I am writing from 203.0.113.42 and my SSN is 536-22-1234 if you need it for the verification.",
-		" The staging token is sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e, can you check whether it still works?",
-	}
 	models = []struct{ provider, request, response, server string }{
 		{genai.ProviderOpenAI, "gpt-4o", "gpt-4o-2024-08-06", "api.openai.com"},
 		{genai.ProviderOpenAI, "gpt-4o-mini", "gpt-4o-mini-2024-07-18", "api.openai.com"},
@@ -62,18 +50,42 @@ var (
 	}
 )
 
+// Corpora that -corpus selects.
+const (
+	corpusChat          = "chat"          // unrelated calls from small text pools (seed 42)
+	corpusConversations = "conversations" // 5 to 10 calls per conversation, history resent
+	corpusUnique        = "unique"        // one call per conversation, nothing repeats
+)
+
 // corpus is the fixed set of requests the generator cycles through: protobuf bodies of
 // OTLP export requests, built once so that sending costs the client almost nothing.
+// The bodies of the conversation corpora hold chatcorpus Refs, stamped with the number
+// of the pass over the corpus when sent, so that each pass is new conversations.
 type corpus struct {
-	bodies       [][]byte
+	bodies       []chatcorpus.Template
 	spansPerBody int
 	contentBytes int // message content (input + output JSON) per span, on average
 	piiShare     float64
 }
 
+// body is the n-th request to send: body n mod len(bodies), stamped with pass n/len.
+func (c *corpus) body(dst []byte, n int) []byte {
+	return c.bodies[n%len(c.bodies)].Stamp(dst, uint32(n/len(c.bodies)))
+}
+
 // buildCorpus makes n requests of spansPerRequest chat spans each, deterministically.
-func buildCorpus(n, spansPerRequest int, seed uint64) (*corpus, error) {
+func buildCorpus(kind string, n, spansPerRequest int, seed uint64) (*corpus, error) {
 	r := rand.New(rand.NewPCG(seed, seed^0x5bd1e995))
+	var calls []chatcorpus.Call
+	switch kind {
+	case corpusChat:
+	case corpusConversations:
+		calls = chatcorpus.Conversations(seed, chatcorpus.Shape{Calls: n * spansPerRequest, MinTurns: 5, MaxTurns: 10, PIIShare: 0.2})
+	case corpusUnique:
+		calls = chatcorpus.Conversations(seed, chatcorpus.Shape{Calls: n * spansPerRequest, MinTurns: 1, MaxTurns: 1, PIIShare: 0.2, UniqueSystemPrompts: true})
+	default:
+		return nil, fmt.Errorf("-corpus %q: use %s, %s or %s", kind, corpusChat, corpusConversations, corpusUnique)
+	}
 	c := &corpus{spansPerBody: spansPerRequest}
 	content, spans, pii := 0, 0, 0
 	start := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
@@ -91,14 +103,20 @@ func buildCorpus(n, spansPerRequest int, seed uint64) (*corpus, error) {
 		ss.Scope().SetName("opentelemetry.instrumentation.openai_v2")
 		ss.Scope().SetVersion("2.1b0")
 		for i := 0; i < spansPerRequest; i++ {
-			withPII := spans%5 == 0
-			n, err := chatSpan(ss.Spans().AppendEmpty(), r, start.Add(time.Duration(spans)*time.Millisecond), withPII)
-			if err != nil {
-				return nil, err
+			var call chatcorpus.Call
+			if calls == nil {
+				var err error
+				if call, err = chatCall(r, spans%5 == 0); err != nil {
+					return nil, err
+				}
+				call.Conversation = int(r.Uint32())
+			} else {
+				call = calls[spans]
 			}
-			content += n
+			callSpan(ss.Spans().AppendEmpty(), r, start.Add(time.Duration(spans)*time.Millisecond), call)
+			content += len(call.Input) + len(call.Output)
 			spans++
-			if withPII {
+			if call.PII {
 				pii++
 			}
 		}
@@ -106,15 +124,38 @@ func buildCorpus(n, spansPerRequest int, seed uint64) (*corpus, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.bodies = append(c.bodies, body)
+		c.bodies = append(c.bodies, chatcorpus.NewTemplate(body))
 	}
 	c.contentBytes = content / spans
 	c.piiShare = float64(pii) / float64(spans)
 	return c, nil
 }
 
-// chatSpan fills sp with one chat call and returns its message content size.
-func chatSpan(sp ptrace.Span, r *rand.Rand, start time.Time, withPII bool) (int, error) {
+// chatCall makes the messages of one call of the chat corpus.
+func chatCall(r *rand.Rand, withPII bool) (chatcorpus.Call, error) {
+	t := r.IntN(len(history))
+	earlier := history[(t+1)%len(history)]
+	q := questions[t]
+	if withPII {
+		q += chatcorpus.Sensitive[r.IntN(len(chatcorpus.Sensitive))]
+	}
+	in, err := genai.MarshalMessages([]genai.Message{
+		{Role: "system", Parts: []genai.Part{genai.TextPart(chatcorpus.SystemPrompts[t%len(chatcorpus.SystemPrompts)])}},
+		{Role: "user", Parts: []genai.Part{genai.TextPart(earlier[0])}},
+		{Role: "assistant", Parts: []genai.Part{genai.TextPart(earlier[1])}},
+		{Role: "user", Parts: []genai.Part{genai.TextPart(history[t][0])}},
+		{Role: "assistant", Parts: []genai.Part{genai.TextPart(history[t][1])}},
+		{Role: "user", Parts: []genai.Part{genai.TextPart(q)}},
+	})
+	if err != nil {
+		return chatcorpus.Call{}, err
+	}
+	out, err := genai.MarshalMessages([]genai.Message{{Role: "assistant", Parts: []genai.Part{genai.TextPart(answers[t])}, FinishReason: genai.FinishStop}})
+	return chatcorpus.Call{Input: in, Output: out, NewPII: withPII, PII: withPII}, err
+}
+
+// callSpan fills sp with one chat call.
+func callSpan(sp ptrace.Span, r *rand.Rand, start time.Time, call chatcorpus.Call) {
 	var id [16]byte
 	binary.LittleEndian.PutUint64(id[:8], r.Uint64())
 	binary.LittleEndian.PutUint64(id[8:], r.Uint64())
@@ -125,28 +166,6 @@ func chatSpan(sp ptrace.Span, r *rand.Rand, start time.Time, withPII bool) (int,
 	sp.SetKind(ptrace.SpanKindClient)
 	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
 	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Duration(400+r.IntN(2600)) * time.Millisecond)))
-
-	t := r.IntN(len(history))
-	earlier := history[(t+1)%len(history)]
-	q := questions[t]
-	if withPII {
-		q += sensitive[r.IntN(len(sensitive))]
-	}
-	in, err := genai.MarshalMessages([]genai.Message{
-		{Role: "system", Parts: []genai.Part{genai.TextPart(systemPrompts[t%len(systemPrompts)])}},
-		{Role: "user", Parts: []genai.Part{genai.TextPart(earlier[0])}},
-		{Role: "assistant", Parts: []genai.Part{genai.TextPart(earlier[1])}},
-		{Role: "user", Parts: []genai.Part{genai.TextPart(history[t][0])}},
-		{Role: "assistant", Parts: []genai.Part{genai.TextPart(history[t][1])}},
-		{Role: "user", Parts: []genai.Part{genai.TextPart(q)}},
-	})
-	if err != nil {
-		return 0, err
-	}
-	out, err := genai.MarshalMessages([]genai.Message{{Role: "assistant", Parts: []genai.Part{genai.TextPart(answers[t])}, FinishReason: genai.FinishStop}})
-	if err != nil {
-		return 0, err
-	}
 	a := sp.Attributes()
 	a.PutStr(genai.OperationName, genai.OpChat)
 	a.PutStr(genai.ProviderName, m.provider)
@@ -160,8 +179,7 @@ func chatSpan(sp ptrace.Span, r *rand.Rand, start time.Time, withPII bool) (int,
 	a.PutInt(genai.UsageOutputTokens, int64(60+r.IntN(300)))
 	a.PutStr(genai.ServerAddress, m.server)
 	a.PutInt(genai.ServerPort, 443)
-	a.PutStr(genai.ConversationID, fmt.Sprintf("conv-%08x", r.Uint32()))
-	a.PutStr(genai.InputMessages, in)
-	a.PutStr(genai.OutputMessages, out)
-	return len(in) + len(out), nil
+	a.PutStr(genai.ConversationID, fmt.Sprintf("conv-%08x-%s", call.Conversation, chatcorpus.Ref))
+	a.PutStr(genai.InputMessages, call.Input)
+	a.PutStr(genai.OutputMessages, call.Output)
 }

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/redact/chatcorpus"
 )
 
 const benchSpans = 100
@@ -102,54 +103,190 @@ func cpuTime() time.Duration {
 }
 
 // BenchmarkChatSpans runs, side by side, copying the batch (the baseline every case
-// pays), our Redactor with the default config, and the contrib redaction processor with
-// equivalent blocked_values. cpu-ns/span and cpu-MB/s are per core and include the
-// copy; compare the cpu-ns/span of contrib and redact minus copy for the ratio.
-// stage-cpu-MB/s counts only the CPU time spent while the stage runs (GC included,
-// the copy excluded): the content scan rate of the redaction stage itself.
+// pays), our Redactor with the default config, the same without the clean cache, and the
+// contrib redaction processor with equivalent blocked_values. Every span is a different
+// call, so the cache finds nothing: this is its worst case. cpu-ns/span and cpu-MB/s are
+// per core and include the copy; compare the cpu-ns/span of contrib and redact minus
+// copy for the ratio. stage-cpu-MB/s counts only the CPU time spent while the stage runs
+// (GC included, the copy excluded): the content scan rate of the redaction stage itself.
 func BenchmarkChatSpans(b *testing.B) {
 	src, content := chatBatch()
-	r, err := New(DefaultConfig())
-	if err != nil {
-		b.Fatal(err)
+	next := func(int) ptrace.Traces {
+		td := ptrace.NewTraces()
+		src.CopyTo(td)
+		return td
 	}
-	contrib := newContrib(b)
 	cases := []struct {
-		name string
-		run  func(ptrace.Traces)
+		name  string
+		stage func(*testing.B) func(ptrace.Traces) Stats
 	}{
-		{"copy", func(ptrace.Traces) {}},
-		{"redact", func(td ptrace.Traces) { r.Traces(td) }},
-		{"contrib", func(td ptrace.Traces) { _ = contrib.ConsumeTraces(context.Background(), td) }},
+		{"copy", nil},
+		{"redact", redactWith(DefaultCleanCacheEntries)},
+		{"redact-nocache", redactWith(0)},
+		{"contrib", func(b *testing.B) func(ptrace.Traces) Stats {
+			contrib := newContrib(b)
+			return func(td ptrace.Traces) Stats { _ = contrib.ConsumeTraces(context.Background(), td); return Stats{} }
+		}},
 	}
 	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			b.SetBytes(int64(content))
-			b.ReportAllocs()
-			var stage time.Duration
-			start := cpuTime()
-			for b.Loop() {
-				td := ptrace.NewTraces()
-				src.CopyTo(td)
-				t0 := cpuTime()
-				c.run(td)
-				stage += cpuTime() - t0
-			}
-			cpu := cpuTime() - start
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*benchSpans), "cpu-ns/span")
-			b.ReportMetric(float64(content)*float64(b.N)/cpu.Seconds()/1e6, "cpu-MB/s")
-			if c.name != "copy" {
-				b.ReportMetric(float64(content)*float64(b.N)/stage.Seconds()/1e6, "stage-cpu-MB/s")
-			}
-		})
+		b.Run(c.name, func(b *testing.B) { benchStage(b, content, next, c.stage) })
 	}
 }
 
-// BenchmarkText measures the engine on one 2 KB content value, without pdata.
+// BenchmarkConversations measures the stage on two corpora of 2,000 calls from
+// internal/redact/chatcorpus, one user turn in five with PII, in batches of 100 calls in
+// the order a service receives them. history: 5 to 10 calls per conversation, each
+// resending the system prompt and the history before the new question. unique: one call
+// per conversation, each with its own system prompt, so no text repeats (the cache's worst
+// case). Each pass over a corpus stamps every turn with a new reference, so a pass never
+// hits the previous one's turns (the shared system prompts of history do). The batch is
+// built from the corpus in every iteration; copy is that cost alone.
+func BenchmarkConversations(b *testing.B) {
+	for _, corpus := range []struct {
+		name  string
+		shape chatcorpus.Shape
+	}{
+		{"history", chatcorpus.Shape{Calls: 20 * benchSpans, MinTurns: 5, MaxTurns: 10, PIIShare: 0.2}},
+		{"unique", chatcorpus.Shape{Calls: 20 * benchSpans, MinTurns: 1, MaxTurns: 1, PIIShare: 0.2, UniqueSystemPrompts: true}},
+	} {
+		next, content := conversationBatches(corpus.shape)
+		for _, c := range []struct {
+			name  string
+			stage func(*testing.B) func(ptrace.Traces) Stats
+		}{
+			{"copy", nil},
+			{"redact", redactWith(DefaultCleanCacheEntries)},
+			{"redact-nocache", redactWith(0)},
+		} {
+			b.Run(corpus.name+"/"+c.name, func(b *testing.B) { benchStage(b, content, next, c.stage) })
+		}
+		b.Run(corpus.name+"/interleaved", func(b *testing.B) { benchInterleaved(b, next) })
+	}
+}
+
+// benchInterleaved redacts every batch twice, with and without the clean cache, in
+// alternating order, and reports the stage CPU time per span of each and their ratio:
+// on a shared machine, the load of the neighbours then falls on both alike.
+func benchInterleaved(b *testing.B, next func(i int) ptrace.Traces) {
+	cached, uncached := redactWith(DefaultCleanCacheEntries)(b), redactWith(0)(b)
+	var withCache, without time.Duration
+	i := 0
+	for b.Loop() {
+		td := next(i)
+		td2 := ptrace.NewTraces()
+		td.CopyTo(td2)
+		first, second, d1, d2 := cached, uncached, &withCache, &without
+		if i%2 == 1 {
+			first, second, d1, d2 = uncached, cached, &without, &withCache
+		}
+		i++
+		t0 := cpuTime()
+		first(td)
+		t1 := cpuTime()
+		second(td2)
+		*d1 += t1 - t0
+		*d2 += cpuTime() - t1
+	}
+	spans := float64(b.N * benchSpans)
+	b.ReportMetric(float64(withCache.Nanoseconds())/spans, "cache-stage-ns/span")
+	b.ReportMetric(float64(without.Nanoseconds())/spans, "nocache-stage-ns/span")
+	b.ReportMetric(withCache.Seconds()/without.Seconds(), "cache/nocache")
+}
+
+// conversationBatches returns the i-th batch of benchSpans calls of a corpus (pass
+// i/batches) and the message content bytes of a batch, on average.
+func conversationBatches(shape chatcorpus.Shape) (func(i int) ptrace.Traces, int) {
+	calls := chatcorpus.Conversations(1, shape)
+	type tpl struct{ in, out chatcorpus.Template }
+	tpls := make([]tpl, len(calls))
+	content := 0
+	for i, c := range calls {
+		tpls[i] = tpl{chatcorpus.NewTemplate([]byte(c.Input)), chatcorpus.NewTemplate([]byte(c.Output))}
+		content += len(c.Input) + len(c.Output)
+	}
+	batches := len(calls) / benchSpans
+	var buf []byte
+	next := func(i int) ptrace.Traces {
+		first, pass := (i%batches)*benchSpans, uint32(i/batches)
+		td := ptrace.NewTraces()
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr(genai.ServiceName, "support-bot")
+		spans := rs.ScopeSpans().AppendEmpty().Spans()
+		for k := first; k < first+benchSpans; k++ {
+			a := spans.AppendEmpty().Attributes()
+			a.PutStr(genai.OperationName, genai.OpChat)
+			a.PutStr(genai.ProviderName, genai.ProviderOpenAI)
+			a.PutStr(genai.RequestModel, "gpt-4o")
+			a.PutStr(genai.ConversationID, fmt.Sprintf("conv-%04d-%08x", calls[k].Conversation, pass))
+			buf = tpls[k].in.Stamp(buf[:0], pass)
+			a.PutStr(genai.InputMessages, string(buf))
+			buf = tpls[k].out.Stamp(buf[:0], pass)
+			a.PutStr(genai.OutputMessages, string(buf))
+		}
+		return td
+	}
+	return next, content / batches
+}
+
+// redactWith returns a constructor of a fresh Redactor's Traces with the default config
+// and a clean cache of that many entries (0: none).
+func redactWith(cacheEntries int) func(*testing.B) func(ptrace.Traces) Stats {
+	return func(b *testing.B) func(ptrace.Traces) Stats {
+		cfg := DefaultConfig()
+		cfg.CleanCacheEntries = cacheEntries
+		r, err := New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return r.Traces
+	}
+}
+
+// benchStage runs a new stage (nil: nothing) on batch after batch of benchSpans spans
+// from next, content bytes of message content each, and reports CPU time per span and
+// per byte of content, and the share of the texts the clean cache answered. Every run
+// starts from the first batch with a new stage (a new, empty cache): the testing
+// package may run a benchmark function more than once.
+func benchStage(b *testing.B, content int, next func(i int) ptrace.Traces, newStage func(*testing.B) func(ptrace.Traces) Stats) {
+	var stage func(ptrace.Traces) Stats
+	if newStage != nil {
+		stage = newStage(b)
+	}
+	b.SetBytes(int64(content))
+	b.ReportAllocs()
+	var inStage time.Duration
+	var st Stats
+	start := cpuTime()
+	i := 0
+	for b.Loop() {
+		td := next(i)
+		i++
+		if stage == nil {
+			continue
+		}
+		t0 := cpuTime()
+		st.Add(stage(td))
+		inStage += cpuTime() - t0
+	}
+	cpu := cpuTime() - start
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*benchSpans), "cpu-ns/span")
+	b.ReportMetric(float64(content)*float64(b.N)/cpu.Seconds()/1e6, "cpu-MB/s")
+	if stage != nil {
+		b.ReportMetric(float64(content)*float64(b.N)/inStage.Seconds()/1e6, "stage-cpu-MB/s")
+	}
+	if n := st.CleanCacheHits + st.CleanCacheMisses; n > 0 {
+		b.ReportMetric(100*float64(st.CleanCacheHits)/float64(n), "cache-hit-%")
+	}
+}
+
+// BenchmarkText measures the engine on one 2 KB content value, without pdata and
+// without the clean cache.
 func BenchmarkText(b *testing.B) {
 	td, _ := chatBatch()
 	attrs := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
-	r, err := New(DefaultConfig())
+	cfg := DefaultConfig()
+	cfg.CleanCacheEntries = 0 // the same text again and again: measure the scan, not the cache
+	r, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -41,6 +41,7 @@ type Redactor struct {
 	limits        Limits
 	custom        bool                  // custom detectors may match values of any length
 	placeholders  map[pii.Entity]string // "<EMAIL>" for every entity type the engine reports
+	clean         *cleanCache           // texts the detectors found nothing in; nil when off
 }
 
 type keyAction struct {
@@ -122,6 +123,7 @@ func New(cfg Config) (*Redactor, error) {
 		})
 	}
 	r.scanner = pii.NewScanner(off, custom)
+	r.clean = newCleanCache(cfg.CleanCacheEntries)
 	r.custom = len(custom) > 0
 	r.placeholders = map[pii.Entity]string{pii.Secret: placeholder(pii.Secret)}
 	for _, e := range pii.BuiltIn {
@@ -434,9 +436,22 @@ func (v *valueCtx) plain(s string) (string, result) {
 	if len(s) < minBuiltInLen && !r.custom {
 		return s, unchanged // "user", "text", "stop": shorter than any built-in finding
 	}
+	var fp fingerprint
+	cacheable := r.clean != nil && len(s) >= minCachedLen
+	if cacheable {
+		fp = r.clean.fingerprint(s)
+		if r.clean.contains(fp) {
+			v.c.stats.CleanCacheHits++
+			return s, unchanged
+		}
+		v.c.stats.CleanCacheMisses++
+	}
 	fs := r.scanner.Scan(s, v.findings[:0])
 	v.findings = fs
 	if len(fs) == 0 {
+		if cacheable {
+			r.clean.add(fp)
+		}
 		return s, unchanged
 	}
 	var b strings.Builder

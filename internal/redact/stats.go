@@ -26,6 +26,11 @@ type Stats struct {
 	// MalformedJSON counts values that looked like JSON but did not parse; they are
 	// scanned as text.
 	MalformedJSON int
+	// CleanCacheHits counts texts (attribute values and JSON string leaves of at least
+	// 64 bytes) not scanned because the detectors had found nothing in the same bytes
+	// before; CleanCacheMisses counts such texts scanned. Both stay 0 with the cache off.
+	CleanCacheHits   int
+	CleanCacheMisses int
 }
 
 // Add accumulates o into s.
@@ -44,6 +49,8 @@ func (s *Stats) Add(o Stats) {
 	s.Unprocessed += o.Unprocessed
 	s.OverBudget += o.OverBudget
 	s.MalformedJSON += o.MalformedJSON
+	s.CleanCacheHits += o.CleanCacheHits
+	s.CleanCacheMisses += o.CleanCacheMisses
 }
 
 // TotalFindings is the number of sensitive values found.
