@@ -27,12 +27,15 @@ type telemetry struct {
 	unpriced         metric.Int64Counter
 	redactionFinding metric.Int64Counter
 	failedClosed     metric.Int64Counter
+	cleanCache       metric.Int64Counter
 	panics           metric.Int64Counter
 	evaluations      metric.Int64Counter
 	evalMalformed    metric.Int64Counter
 	joins            metric.Int64Counter
 	sourceAttrs      [maxSources]metric.AddOption
 	joined, unjoined metric.AddOption
+	cacheHit         metric.AddOption
+	cacheMiss        metric.AddOption
 
 	// judges are the model-graded evaluators of the traces pipelines, observed together.
 	judgesMu sync.Mutex
@@ -77,6 +80,13 @@ func newTelemetry(set component.TelemetrySettings, pricer *pricing.Pricer) (*tel
 		metric.WithUnit("{value}")); err != nil {
 		return nil, err
 	}
+	if t.cleanCache, err = m.Int64Counter("otelcol_processor_llm_redaction_clean_cache_lookups",
+		metric.WithDescription("Texts of 64 bytes or more looked up in the redaction clean cache, by outcome: hit (not scanned again: found clean before) or miss (scanned)."),
+		metric.WithUnit("{text}")); err != nil {
+		return nil, err
+	}
+	t.cacheHit = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "hit")))
+	t.cacheMiss = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "miss")))
 	if pricer != nil {
 		success := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "success")))
 		failure := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "failure")))
@@ -174,6 +184,12 @@ func (t *telemetry) record(ctx context.Context, c *spanCounts) {
 	}
 	if n := c.redaction.FailedClosed; n > 0 {
 		t.failedClosed.Add(ctx, int64(n))
+	}
+	if n := c.redaction.CleanCacheHits; n > 0 {
+		t.cleanCache.Add(ctx, int64(n), t.cacheHit)
+	}
+	if n := c.redaction.CleanCacheMisses; n > 0 {
+		t.cleanCache.Add(ctx, int64(n), t.cacheMiss)
 	}
 	c.evaluation.Results(func(evaluator string, results, failures int) {
 		if pass := results - failures; pass > 0 {

@@ -75,3 +75,25 @@ func TestInternalTelemetry(t *testing.T) {
 	_, err = tel.GetMetric("otelcol_processor_llm_internal_failures")
 	require.Error(t, err, "no stage failed, so the failure counter has no points")
 }
+
+// A system prompt resent with every call is scanned once: the clean cache's hits show it.
+func TestCleanCacheTelemetry(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	tp, err := NewFactory().CreateTraces(context.Background(), set, createDefaultConfig(), consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, tp.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, tp.Shutdown(context.Background())) })
+
+	for range 3 {
+		td := ptrace.NewTraces()
+		a := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty().Attributes()
+		a.PutStr("gen_ai.operation.name", "chat")
+		a.PutStr("gen_ai.system_instructions", `[{"type":"text","content":"You are a support assistant for a travel agency. Be brief, polite and precise."}]`)
+		require.NoError(t, tp.ConsumeTraces(context.Background(), td))
+	}
+	require.Equal(t, int64(1), counterValue(t, tel, "otelcol_processor_llm_redaction_clean_cache_lookups", attribute.String("outcome", "miss")))
+	require.Equal(t, int64(2), counterValue(t, tel, "otelcol_processor_llm_redaction_clean_cache_lookups", attribute.String("outcome", "hit")))
+}
