@@ -164,3 +164,42 @@ func (c *cleanCache) len() int {
 	}
 	return n
 }
+
+// Traffic that never repeats (one-shot prompts, RAG with fresh documents) would pay for
+// fingerprinting and adding every text and never hit. The gate measures the hit rate over
+// windows of gateWindow lookups and, while it stays under gateMinHits per window, lets only
+// one text in gateProbe use the cache: enough to notice when repetition returns, at a
+// sixteenth of the cost. A skipped text is scanned, as on a miss, so the gate changes cost,
+// never a verdict.
+const (
+	gateWindow  = 4096
+	gateMinHits = gateWindow / 50 // 2 %
+	gateProbe   = 16
+)
+
+type cacheGate struct {
+	lookups, hits atomic.Int64
+	closed        atomic.Bool
+	texts         atomic.Uint64
+}
+
+// use reports whether this text should use the cache.
+func (g *cacheGate) use() bool {
+	return !g.closed.Load() || g.texts.Add(1)%gateProbe == 0
+}
+
+// record counts one lookup and, at the end of a window, opens or closes the gate.
+func (g *cacheGate) record(hit bool) {
+	if hit {
+		g.hits.Add(1)
+	}
+	if g.lookups.Add(1) != gateWindow {
+		return
+	}
+	// The goroutine that completes the window decides; lookups counted meanwhile by
+	// others fall into the next window, which is fine for a rate.
+	hits := g.hits.Swap(0)
+	g.lookups.Store(0)
+	g.closed.Store(hits < gateMinHits)
+}
+

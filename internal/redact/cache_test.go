@@ -219,3 +219,33 @@ func TestCleanCacheNoTornHits(t *testing.T) {
 		t.Errorf("%d lookups matched a fingerprint never added", torn)
 	}
 }
+
+// The gate closes on traffic that never repeats, keeps probing, and opens again when
+// texts repeat; while it is closed every text is still scanned.
+func TestCacheGate(t *testing.T) {
+	var g cacheGate
+	for range gateWindow {
+		if !g.use() {
+			t.Fatal("an open gate skipped a text")
+		}
+		g.record(false)
+	}
+	if !g.closed.Load() {
+		t.Fatal("a window without hits left the gate open")
+	}
+	used := 0
+	for range 1600 {
+		if g.use() {
+			used++
+		}
+	}
+	if used != 1600/gateProbe {
+		t.Fatalf("closed gate let %d of 1600 texts use the cache, want %d", used, 1600/gateProbe)
+	}
+	for range gateWindow {
+		g.record(true)
+	}
+	if g.closed.Load() {
+		t.Fatal("a window of hits left the gate closed")
+	}
+}

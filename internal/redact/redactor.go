@@ -42,6 +42,7 @@ type Redactor struct {
 	custom        bool                  // custom detectors may match values of any length
 	placeholders  map[pii.Entity]string // "<EMAIL>" for every entity type the engine reports
 	clean         *cleanCache           // texts the detectors found nothing in; nil when off
+	gate          cacheGate             // skips the clean cache while it does not pay
 }
 
 type keyAction struct {
@@ -437,10 +438,12 @@ func (v *valueCtx) plain(s string) (string, result) {
 		return s, unchanged // "user", "text", "stop": shorter than any built-in finding
 	}
 	var fp fingerprint
-	cacheable := r.clean != nil && len(s) >= minCachedLen
+	cacheable := r.clean != nil && len(s) >= minCachedLen && r.gate.use()
 	if cacheable {
 		fp = r.clean.fingerprint(s)
-		if r.clean.contains(fp) {
+		hit := r.clean.contains(fp)
+		r.gate.record(hit)
+		if hit {
 			v.c.stats.CleanCacheHits++
 			return s, unchanged
 		}
