@@ -137,7 +137,9 @@ func (r rollups) flush(exec func(args ...any) error) error {
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.res, b.res), cmp.Compare(a.dim, b.dim), cmp.Compare(a.bucket, b.bucket), strings.Compare(a.key, b.key))
 	})
-	var enc []byte
+	// Reused for every row: the driver copies a blob argument when binding it. Never nil,
+	// which would bind NULL for a row of evaluations only.
+	enc := make([]byte, 0, 64)
 	for _, k := range keys {
 		row := r[k]
 		slices.Sort(row.buckets)
@@ -152,7 +154,7 @@ func (r rollups) flush(exec func(args ...any) error) error {
 			prev = int(row.buckets[i])
 			i = j
 		}
-		if err := exec(k.res, k.dim, k.bucket, k.key, row.calls, row.errors, row.in, row.out, row.cost, append([]byte{}, enc...),
+		if err := exec(k.res, k.dim, k.bucket, k.key, row.calls, row.errors, row.in, row.out, row.cost, enc,
 			row.evaluations, row.qualities, row.qualitySum); err != nil {
 			return err
 		}

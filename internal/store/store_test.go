@@ -388,3 +388,32 @@ func TestCancelledWriteStoresNothing(t *testing.T) {
 		t.Error("no write saw its context end after it had started")
 	}
 }
+
+// Empty text values are bound as NULL to spare the driver a copy each, and stored as the
+// empty string again: queries compare them with the empty string (spans without a user,
+// root spans).
+func TestEmptyTextIsStoredEmpty(t *testing.T) {
+	s := fixtureStore(t)
+	for _, q := range []struct{ query, why string }{
+		{`SELECT count(*) FROM spans WHERE parent_span_id IS NULL OR scope IS NULL OR status_message IS NULL
+			OR operation IS NULL OR provider IS NULL OR request_model IS NULL OR response_model IS NULL OR model IS NULL
+			OR user_id IS NULL OR conversation_id IS NULL OR error_type IS NULL OR agent_name IS NULL
+			OR tool_name IS NULL OR events IS NULL`, "spans with a NULL text column"},
+		{`SELECT count(*) FROM traces WHERE root_name IS NULL OR service IS NULL OR model IS NULL OR user_id IS NULL
+			OR conversation_id IS NULL`, "traces with a NULL text column"},
+	} {
+		var n int
+		if err := s.r.QueryRow(q.query).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d (%v)", q.why, n, err)
+		}
+	}
+	// The fixture has each kind of empty value, so the check above saw them.
+	var roots, noTool, noEvents int
+	if err := s.r.QueryRow(`SELECT count(*) FILTER (WHERE parent_span_id = ''), count(*) FILTER (WHERE tool_name = ''),
+		count(*) FILTER (WHERE events = '[]') FROM spans`).Scan(&roots, &noTool, &noEvents); err != nil {
+		t.Fatal(err)
+	}
+	if roots == 0 || noTool == 0 || noEvents == 0 {
+		t.Errorf("fixture lacks empty values: %d roots, %d without tool, %d without events", roots, noTool, noEvents)
+	}
+}

@@ -49,10 +49,14 @@ const (
 // writeStmts are prepared once on the writer's connection (writeconn.go).
 var writeStmts = [numStmts]string{
 	insResource: `INSERT INTO resources (attrs) VALUES (?) ON CONFLICT (attrs) DO UPDATE SET attrs = excluded.attrs RETURNING id`,
+	// Text that is often empty is bound as NULL (emptyAsNull) and stored through coalesce;
+	// a NULL bound anywhere else would make OR IGNORE skip the span on its NOT NULL column.
 	insSpan: `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, service, resource_id, scope,
 		start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
 		response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
-		tool_name, attributes, events, evaluations, quality) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		tool_name, attributes, events, evaluations, quality) VALUES (?,?,coalesce(?,''),?,?,?,?,coalesce(?,''),?,?,?,?,
+		coalesce(?,''),?,coalesce(?,''),coalesce(?,''),coalesce(?,''),coalesce(?,''),coalesce(?,''),?,?,?,coalesce(?,''),
+		coalesce(?,''),coalesce(?,''),coalesce(?,''),coalesce(?,''),?,coalesce(?,'[]'),?,?)`,
 	// Content is keyed by its span's rowid. Retention deletes content and spans in
 	// separate statements, so a batch written between the two (late or replayed data)
 	// can leave content whose span is gone; a new span may then reuse that rowid. The
@@ -61,7 +65,7 @@ var writeStmts = [numStmts]string{
 		ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`,
 	insTrace: `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
 		llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		VALUES (?,?,?,coalesce(?,''),?,coalesce(?,''),?,?,?,?,?,?,coalesce(?,''),coalesce(?,''),coalesce(?,''),?)
 		ON CONFLICT (trace_id) DO UPDATE SET
 			min_score = min(coalesce(min_score, excluded.min_score), coalesce(excluded.min_score, min_score)),
 			start_ns = min(start_ns, excluded.start_ns),
@@ -200,12 +204,14 @@ func (sp *encodedSpan) encode(buf []byte, span ptrace.Span, service, scope strin
 		isRoot: span.ParentSpanID().IsEmpty(), call: call, cost: cost, isError: isError,
 		evals: evals, detached: detached,
 		content: encodeContent(attrs, eventContent),
-		args: []any{span.TraceID().String(), span.SpanID().String(), parentID(span.ParentSpanID()), span.Name(),
-			int64(span.Kind()), service, nil, scope, start, end, end - start, int64(span.Status().Code()),
-			span.Status().Message(), isError, call.Operation, call.Provider, call.RequestModel, call.ResponseModel,
-			call.Model(), nullInt(call.Usage.Input, call.Usage.HasInput), nullInt(call.Usage.Output, call.Usage.HasOutput),
-			nullFloat(cost, hasCost), call.User, call.Conversation, call.ErrorType, call.AgentName, call.ToolName,
-			attrJSON, events, evals.count, nullFloat(evals.quality, evals.hasQuality)},
+		args: []any{span.TraceID().String(), span.SpanID().String(), emptyAsNull(parentID(span.ParentSpanID())), span.Name(),
+			int64(span.Kind()), service, nil, emptyAsNull(scope), start, end, end - start, int64(span.Status().Code()),
+			emptyAsNull(span.Status().Message()), isError, emptyAsNull(call.Operation), emptyAsNull(call.Provider),
+			emptyAsNull(call.RequestModel), emptyAsNull(call.ResponseModel), emptyAsNull(call.Model()),
+			nullInt(call.Usage.Input, call.Usage.HasInput), nullInt(call.Usage.Output, call.Usage.HasOutput),
+			nullFloat(cost, hasCost), emptyAsNull(call.User), emptyAsNull(call.Conversation), emptyAsNull(call.ErrorType),
+			emptyAsNull(call.AgentName), emptyAsNull(call.ToolName), attrJSON, noEventsAsNull(events), evals.count,
+			nullFloat(evals.quality, evals.hasQuality)},
 	}
 	return buf
 }
@@ -262,9 +268,9 @@ func (b *batch) writeTraces(resources []encodedResource) error {
 	}
 	for _, id := range order {
 		t := summaries[id]
-		if _, err := b.exec(insTrace, id.String(), t.start, t.end, t.rootName, t.hasRoot, t.service,
-			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, t.model, t.user, t.conversation,
-			nullFloat(t.minScore, t.hasMinScore)); err != nil {
+		if _, err := b.exec(insTrace, id.String(), t.start, t.end, emptyAsNull(t.rootName), t.hasRoot, emptyAsNull(t.service),
+			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, emptyAsNull(t.model), emptyAsNull(t.user),
+			emptyAsNull(t.conversation), nullFloat(t.minScore, t.hasMinScore)); err != nil {
 			return err
 		}
 	}
@@ -377,6 +383,24 @@ func parentID(id pcommon.SpanID) string {
 		return ""
 	}
 	return id.String()
+}
+
+// emptyAsNull binds an empty text as NULL, which the write statements store as "" again
+// (coalesce): the driver copies every text argument into a C allocation of its own, and
+// a span leaves about a third of its text columns empty.
+func emptyAsNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// noEventsAsNull is emptyAsNull for a span's events, which the spans insert stores as "[]".
+func noEventsAsNull(events string) any {
+	if events == "[]" {
+		return nil
+	}
+	return events
 }
 
 func nullInt(v int64, ok bool) any {
