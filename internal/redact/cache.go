@@ -202,4 +202,3 @@ func (g *cacheGate) record(hit bool) {
 	g.lookups.Store(0)
 	g.closed.Store(hits < gateMinHits)
 }
-
