@@ -268,7 +268,11 @@ func TestEligibilityAndSampling(t *testing.T) {
 	m := judgetest.New(t)
 	cfg := testConfig(m.URL)
 	cfg.SampleRate = 0.25
-	j := startJudge(t, cfg, &sink{})
+	cfg.MaxPerMinute = 1 << 30 // sampling alone decides
+	j, err := New(cfg, (&sink{}).emit, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
 	td := ptrace.NewTraces()
 	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
 	for i, op := range []string{genai.OpEmbeddings, genai.OpInvokeAgent, genai.OpChat} {
@@ -282,7 +286,10 @@ func TestEligibilityAndSampling(t *testing.T) {
 	}
 	cfg1 := cfg
 	cfg1.SampleRate = 1
-	j1, _ := New(cfg1, (&sink{}).emit, zap.NewNop())
+	j1, err := New(cfg1, (&sink{}).emit, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
 	j1.Traces(td)
 	if st := j1.Stats(); st.Sampled != 0 {
 		t.Fatalf("ineligible calls were sampled: %+v", st)
@@ -297,8 +304,6 @@ func TestEligibilityAndSampling(t *testing.T) {
 		s.Attributes().PutStr(genai.OperationName, genai.OpChat)
 		s.Attributes().PutStr(genai.OutputMessages, `[{"role":"assistant","parts":[]}]`)
 	}
-	j.cfg.MaxPerMinute = 1 << 30
-	j.budget = bucket{capacity: 1 << 30, tokens: 1 << 30}
 	j.Traces(many)
 	if n := j.Stats().Sampled; n < 850 || n > 1150 {
 		t.Fatalf("sampled %d of 4000 at rate 0.25", n)
