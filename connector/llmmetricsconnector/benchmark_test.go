@@ -3,9 +3,7 @@ package llmmetricsconnector
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector"
 	"github.com/stretchr/testify/require"
@@ -17,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llm/otelcol-llm/connector/llmmetricsconnector/internal/metadata"
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 )
 
@@ -141,7 +140,7 @@ func BenchmarkConnectors(b *testing.B) {
 			require.NoError(b, c.Start(context.Background(), componenttest.NewNopHost()))
 			defer func() { require.NoError(b, c.Shutdown(context.Background())) }()
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				if err := c.ConsumeTraces(context.Background(), td); err != nil {
 					b.Fatal(err)
@@ -151,16 +150,7 @@ func BenchmarkConnectors(b *testing.B) {
 			b.ReportMetric(spans/b.Elapsed().Seconds(), "spans/s")
 			// CPU time, garbage collection included, is what a shared machine's load
 			// distorts least.
-			b.ReportMetric(float64(processCPU()-cpu)/spans, "cpu-ns/span")
+			b.ReportMetric(float64(cputime.Process()-cpu)/spans, "cpu-ns/span")
 		})
 	}
-}
-
-// processCPU is the user and system CPU time of the process so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		panic(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -55,7 +55,8 @@ const (
 // concurrent use.
 type Evaluator struct {
 	emitAll bool
-	names   []string // by id
+	names   []string // by id: the built-ins, quality, the custom evaluators
+	order   []int    // the ids in the order results are written: quality last
 	enabled [maxEvaluators]bool
 	weights [maxEvaluators]float64
 	refusal *phraseSet
@@ -100,6 +101,12 @@ func New(cfg Config) (*Evaluator, error) {
 		}
 		e.custom = append(e.custom, c)
 	}
+	for id := range e.names {
+		if id != idQuality {
+			e.order = append(e.order, id)
+		}
+	}
+	e.order = append(e.order, idQuality)
 	e.pool.New = func() any { return new(work) }
 	e.pending.New = func() any { return new(Pending) }
 	return e, nil
@@ -124,50 +131,49 @@ type work struct {
 	results  [maxEvaluators]result
 }
 
-func (w *work) reset() {
+// reset empties w for an evaluator with n evaluators (the results of the others stay empty).
+func (w *work) reset(n int) {
 	w.choices, w.texts, w.calls, w.finishes = w.choices[:0], w.texts[:0], w.calls[:0], w.finishes[:0]
-	for i := range w.results {
-		if w.results[i].applied {
-			w.results[i] = result{}
-		}
-	}
+	clear(w.results[:n])
 }
 
 // Span evaluates one span and appends a gen_ai.evaluation.result event per result to
 // write: Evaluate and Write in one call.
 func (e *Evaluator) Span(span ptrace.Span) Stats {
 	p := e.pending.Get().(*Pending)
-	st := e.Evaluate(span, p)
+	var st Stats
+	e.Evaluate(span, p, &st)
 	e.Write(p)
 	e.pending.Put(p)
 	return st
 }
 
-// Evaluate evaluates one span and keeps the results to write in p. Only inference spans
-// that record a response or an error are evaluated, and a span that already carries
-// built-in results (a second collector in the chain) is left alone. Inputs that cannot be
-// read are counted in Stats and the evaluators that need them are skipped: no score is
-// ever written for what could not be read.
-func (e *Evaluator) Evaluate(span ptrace.Span, p *Pending) Stats {
-	st := Stats{names: e.names}
+// Evaluate evaluates one span, keeps the results to write in p and adds what it did to st
+// (a batch's counts accumulate in one Stats). Only inference spans that record a response
+// or an error are evaluated, and a span that already carries built-in results (a second
+// collector in the chain) is left alone. Inputs that cannot be read are counted in st and
+// the evaluators that need them are skipped: no score is ever written for what could not
+// be read.
+func (e *Evaluator) Evaluate(span ptrace.Span, p *Pending, st *Stats) {
+	st.names = e.names
 	in := readInput(span.Attributes())
 	if !genai.IsInference(in.operation) {
-		return st
+		return
 	}
 	failed := span.Status().Code() == ptrace.StatusCodeError || in.errorType != ""
 	if !in.hasOutput() && !failed {
-		return st
+		return
 	}
 	if evaluatedBefore(span.Events()) {
 		st.AlreadyEvaluated++
-		return st
+		return
 	}
 	w := e.pool.Get().(*work)
 	defer e.release(w)
-	w.reset()
+	w.reset(len(e.names))
 
-	messages := w.readMessages(&in, &st)
-	w.readFinishes(&in, messages, &st)
+	messages := w.readMessages(&in, st)
+	w.readFinishes(&in, messages, st)
 	r := &w.results
 	if e.enabled[idError] {
 		r[idError] = evalError(span.Status(), in.errorType, w.finishes)
@@ -189,22 +195,21 @@ func (e *Evaluator) Evaluate(span ptrace.Span, p *Pending) Stats {
 			r[idJSONOutput] = evalJSON(w)
 		}
 		if e.enabled[idToolCallArgs] && len(w.calls) > 0 {
-			r[idToolCallArgs] = e.evalToolCalls(w, &in, &st)
+			r[idToolCallArgs] = e.evalToolCalls(w, &in, st)
 		}
 		for i := range e.custom {
 			r[idFirstCustom+i] = e.custom[i].eval(w)
 		}
 	}
 	if e.enabled[idOutputLength] && e.budget > 0 && in.has[inOutputTokens] {
-		r[idOutputLength] = e.evalLength(in.outputTokens, &st)
+		r[idOutputLength] = e.evalLength(in.outputTokens, st)
 	}
 	e.combine(w)
 	if !w.results[idQuality].applied {
-		return st // no evaluator applied: the span is not evaluated
+		return // no evaluator applied: the span is not evaluated
 	}
 	st.Spans++
-	e.collect(span, w, &st, p)
-	return st
+	e.collect(span, w, st, p)
 }
 
 // release returns w to the pool without the span's strings, which it must not keep alive.
@@ -593,7 +598,7 @@ func (e *Evaluator) combine(w *work) {
 	penalty := 0.0
 	applied := false
 	var failing []string
-	for id := range w.results {
+	for id := range e.names {
 		r := &w.results[id]
 		if !r.applied || id == idQuality {
 			continue
@@ -627,19 +632,6 @@ func (e *Evaluator) emits(w *work, id int) bool {
 	return r.applied && (r.score < 1 || e.emitAll || id == idQuality)
 }
 
-// writeOrder puts the combined score last, after the results it combines.
-var writeOrder = func() (order [maxEvaluators]int) {
-	i := 0
-	for id := range maxEvaluators {
-		if id != idQuality {
-			order[i] = id
-			i++
-		}
-	}
-	order[i] = idQuality
-	return order
-}()
-
 // collect counts every result and keeps the ones to write in p.
 func (e *Evaluator) collect(span ptrace.Span, w *work, st *Stats, p *Pending) {
 	ts := span.EndTimestamp()
@@ -647,7 +639,7 @@ func (e *Evaluator) collect(span ptrace.Span, w *work, st *Stats, p *Pending) {
 		ts = span.StartTimestamp()
 	}
 	first := len(p.results)
-	for _, id := range writeOrder {
+	for _, id := range e.order {
 		r := &w.results[id]
 		if !r.applied {
 			continue

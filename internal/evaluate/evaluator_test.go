@@ -32,13 +32,15 @@ func TestStats(t *testing.T) {
 			s.Attributes().PutStr(genai.ErrorType, "x")
 		},
 	}
-	var total Stats
+	var total Stats // accumulated over the batch, as the processor does
+	var p Pending
 	for _, fill := range spans {
 		s := ptrace.NewSpan()
 		s.Attributes().PutStr(genai.OperationName, genai.OpChat)
 		fill(s)
-		total.Add(e.Span(s))
+		e.Evaluate(s, &p, &total)
 	}
+	e.Write(&p)
 	if total.Spans != 3 || total.AlreadyEvaluated != 0 {
 		t.Errorf("spans %d, already evaluated %d; want 3 and 0", total.Spans, total.AlreadyEvaluated)
 	}

@@ -164,10 +164,20 @@ func foldedAt(raw string, i int) (r rune, n int) {
 // costs the length of the longest phrase prefix found there, however many phrases there
 // are.
 type phraseSet struct {
-	ascii [utf8.RuneSelf]uint8 // inWord and canStart of each ASCII byte, folded
+	ascii [utf8.RuneSelf]uint8 // inWord of each ASCII byte
 	root  [256]int32           // the root's children by byte; 0 when none
 	nodes []trieNode           // nodes[0] is the root
+	// pairs holds, a bit per pair, the first two folded bytes of every phrase: most words
+	// of an answer begin with a letter some phrase begins with ("i", "a", "s"), but few
+	// with a phrase's first two bytes, and one lookup spares them the walk of the trie. A
+	// second byte that cannot be folded alone (not ASCII, an escape, the end of the text)
+	// is looked up as anyNext, which every phrase's first byte is paired with.
+	pairs [1 << 16 / 64]uint64
+	next  [256]byte // a byte as the second of a pair: folded, or anyNext
 }
+
+// anyNext stands for a second byte the pairs cannot judge; it is never a folded ASCII byte.
+const anyNext = utf8.RuneSelf
 
 type trieNode struct {
 	edges []trieEdge // children other than the root's
@@ -180,11 +190,8 @@ type trieEdge struct {
 	to int32
 }
 
-// Classes of ASCII bytes in phraseSet.ascii.
-const (
-	inWord   = 1 << iota // a letter or digit
-	canStart             // a phrase starts with the byte (folded)
-)
+// inWord marks a letter or digit in phraseSet.ascii.
+const inWord = 1
 
 func newPhraseSet(phrases []string) *phraseSet {
 	p := &phraseSet{nodes: make([]trieNode, 1)}
@@ -199,17 +206,32 @@ func newPhraseSet(phrases []string) *phraseSet {
 		}
 		last, _ := utf8.DecodeLastRuneInString(f)
 		p.nodes[n].end, p.nodes[n].word = true, isWordRune(last)
+		p.setPair(f[0], anyNext)
+		if len(f) == 1 { // matches before any second byte
+			for b := range utf8.RuneSelf {
+				p.setPair(f[0], byte(b))
+			}
+		} else if f[1] < utf8.RuneSelf {
+			p.setPair(f[0], f[1])
+		}
 	}
 	for c := range p.ascii {
-		folded := asciiFold[c]
-		if isWordRune(rune(folded)) {
-			p.ascii[c] |= inWord
+		if isWordRune(rune(asciiFold[c])) {
+			p.ascii[c] = inWord
 		}
-		if p.root[folded] != 0 {
-			p.ascii[c] |= canStart
+	}
+	for b := range p.next {
+		p.next[b] = anyNext
+		if b < utf8.RuneSelf && b != '\\' {
+			p.next[b] = asciiFold[b]
 		}
 	}
 	return p
+}
+
+func (p *phraseSet) setPair(b0, b1 byte) {
+	i := uint(b0)<<8 | uint(b1)
+	p.pairs[i/64] |= 1 << (i % 64)
 }
 
 // add returns the child of n for byte b, creating it.
@@ -245,25 +267,58 @@ func (p *phraseSet) child(n int32, b byte) int32 {
 func (p *phraseSet) find(t text, window int) bool {
 	raw := t.raw
 	prevWord := false
-	for i, runes := 0, 0; i < len(raw) && runes != window; runes++ {
-		if c := raw[i]; c < utf8.RuneSelf && c != '\\' { // most text: one table lookup
-			class := p.ascii[c]
-			if class&canStart != 0 && !(prevWord && class&inWord != 0) && p.matchAt(raw, i) {
+	for i, runes := 0, 0; i < len(raw) && runes != window; {
+		end := len(raw) // of the ASCII run: a character a byte
+		if window >= 0 && end-i > window-runes {
+			end = i + window - runes
+		}
+		j, candidate, pw := p.nextCandidate(raw, i, end, prevWord)
+		runes, i, prevWord = runes+j-i, j, pw
+		if candidate {
+			if p.matchAt(raw, i) {
 				return true
 			}
-			prevWord = class&inWord != 0
-			i++
+			prevWord = p.ascii[raw[i]] == inWord
+			i, runes = i+1, runes+1
 			continue
 		}
-		r, n := foldedAt(raw, i)
+		if i == end {
+			continue
+		}
+		r, n := foldedAt(raw, i) // not ASCII, or an escape
 		word := isWordRune(r)
 		if !(prevWord && word) && p.matchAt(raw, i) {
 			return true
 		}
 		prevWord = word
-		i += n
+		i, runes = i+n, runes+1
 	}
 	return false
+}
+
+// nextCandidate returns the first position from i, before end, where a phrase may start
+// (candidate) or that is not a plain ASCII byte, else end; and whether the byte before it
+// is part of a word. It calls nothing, so that its loop keeps everything in registers.
+func (p *phraseSet) nextCandidate(raw string, i, end int, prevWord bool) (int, bool, bool) {
+	for ; i < end; i++ {
+		c := raw[i]
+		if c >= utf8.RuneSelf || c == '\\' {
+			return i, false, prevWord
+		}
+		word := p.ascii[c] == inWord
+		if prevWord && word { // inside a word: most bytes
+			continue
+		}
+		prevWord = word
+		next := byte(anyNext)
+		if i+1 < len(raw) {
+			next = p.next[raw[i+1]]
+		}
+		if k := uint(asciiFold[c])<<8 | uint(next); p.pairs[k/64]&(1<<(k%64)) != 0 {
+			return i, true, false
+		}
+	}
+	return i, false, prevWord
 }
 
 // matchAt reports whether a phrase matches raw from i and ends at a word boundary. A space

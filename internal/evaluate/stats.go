@@ -14,22 +14,6 @@ type Stats struct {
 	malformed [numInputs]int32
 }
 
-// Add adds o's counts to s.
-func (s *Stats) Add(o Stats) {
-	s.Spans += o.Spans
-	s.AlreadyEvaluated += o.AlreadyEvaluated
-	if s.names == nil {
-		s.names = o.names
-	}
-	for i := range s.results {
-		s.results[i] += o.results[i]
-		s.failures[i] += o.failures[i]
-	}
-	for i := range s.malformed {
-		s.malformed[i] += o.malformed[i]
-	}
-}
-
 // Results calls fn for each evaluator (the combined score "quality" included) that
 // produced results: their number, and how many scored below 1.
 func (s *Stats) Results(fn func(evaluator string, results, failures int)) {

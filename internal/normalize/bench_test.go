@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 )
 
@@ -291,23 +291,15 @@ type cpuClock struct {
 	running      bool
 }
 
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func (c *cpuClock) start() {
 	if !c.running {
-		c.since, c.running = processCPU(), true
+		c.since, c.running = cputime.Process(), true
 	}
 }
 
 func (c *cpuClock) stop() {
 	if c.running {
-		c.total += processCPU() - c.since
+		c.total += cputime.Process() - c.since
 		c.running = false
 	}
 }

@@ -1,11 +1,11 @@
 package llmprocessor
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/chattest"
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/processor/llmprocessor/internal/metadata"
 )
 
@@ -38,6 +39,11 @@ func benchUserText(withPII bool) string {
 
 // benchSpan returns one ~2 KB chat span in the given source convention.
 func benchSpan(convention string, withPII bool) ptrace.Traces {
+	return benchSpanTexts(convention, benchUserText(withPII), benchAnswer)
+}
+
+// benchSpanTexts is benchSpan with the last user turn and the answer given.
+func benchSpanTexts(convention, user, answer string) ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "support-bot")
@@ -48,7 +54,6 @@ func benchSpan(convention string, withPII bool) ptrace.Traces {
 	span.SetStartTimestamp(1764288000000000000)
 	span.SetEndTimestamp(1764288002500000000)
 	a := span.Attributes()
-	user := benchUserText(withPII)
 	switch convention {
 	case "semconv":
 		span.SetName("chat gpt-4o")
@@ -65,7 +70,7 @@ func benchSpan(convention string, withPII bool) ptrace.Traces {
 			`{"role":"assistant","parts":[{"type":"text","content":%q},{"type":"tool_call","id":"call_1","name":"lookup_booking","arguments":%s}]},`+
 			`{"role":"tool","parts":[{"type":"tool_call_response","id":"call_1","response":%s}]}]`,
 			user, benchAssistant, benchToolArgs, benchToolOut))
-		a.PutStr("gen_ai.output.messages", fmt.Sprintf(`[{"role":"assistant","parts":[{"type":"text","content":%q}],"finish_reason":"stop"}]`, benchAnswer))
+		a.PutStr("gen_ai.output.messages", fmt.Sprintf(`[{"role":"assistant","parts":[{"type":"text","content":%q}],"finish_reason":"stop"}]`, answer))
 		a.PutEmptySlice("gen_ai.response.finish_reasons").AppendEmpty().SetStr("stop")
 		a.PutStr("gen_ai.conversation.id", "conv-1")
 	case "semconv_legacy":
@@ -88,7 +93,7 @@ func benchSpan(convention string, withPII bool) ptrace.Traces {
 		e.SetName("gen_ai.choice")
 		e.Attributes().PutInt("index", 0)
 		e.Attributes().PutStr("finish_reason", "stop")
-		e.Attributes().PutStr("message", fmt.Sprintf(`{"content":%q}`, benchAnswer))
+		e.Attributes().PutStr("message", fmt.Sprintf(`{"content":%q}`, answer))
 	case "openinference":
 		span.SetName("ChatCompletion")
 		a.PutStr("openinference.span.kind", "LLM")
@@ -110,7 +115,7 @@ func benchSpan(convention string, withPII bool) ptrace.Traces {
 		a.PutStr("llm.input_messages.2.message.tool_calls.0.tool_call.function.arguments", benchToolArgs)
 		a.PutStr("llm.input_messages.3.message.tool_call_id", "call_1")
 		a.PutStr("llm.output_messages.0.message.role", "assistant")
-		a.PutStr("llm.output_messages.0.message.content", benchAnswer)
+		a.PutStr("llm.output_messages.0.message.content", answer)
 		a.PutStr("llm.finish_reason", "stop")
 		a.PutStr("session.id", "conv-1")
 	case "openllmetry":
@@ -133,7 +138,7 @@ func benchSpan(convention string, withPII bool) ptrace.Traces {
 		a.PutStr("gen_ai.prompt.2.tool_calls.0.arguments", benchToolArgs)
 		a.PutStr("gen_ai.prompt.3.tool_call_id", "call_1")
 		a.PutStr("gen_ai.completion.0.role", "assistant")
-		a.PutStr("gen_ai.completion.0.content", benchAnswer)
+		a.PutStr("gen_ai.completion.0.content", answer)
 		a.PutStr("gen_ai.completion.0.finish_reason", "stop")
 		a.PutStr("traceloop.association.properties.session_id", "conv-1")
 	case "vercel":
@@ -149,7 +154,7 @@ func benchSpan(convention string, withPII bool) ptrace.Traces {
 			`{"role":"assistant","content":[{"type":"text","text":%q},{"type":"tool-call","toolCallId":"call_1","toolName":"lookup_booking","input":%s}]},`+
 			`{"role":"tool","content":[{"type":"tool-result","toolCallId":"call_1","toolName":"lookup_booking","output":%s}]}]`,
 			benchSystem, user, benchAssistant, benchToolArgs, benchToolOut))
-		a.PutStr("ai.response.text", benchAnswer)
+		a.PutStr("ai.response.text", answer)
 		a.PutStr("ai.response.finishReason", "stop")
 		a.PutStr("ai.telemetry.metadata.sessionId", "conv-1")
 	case "langfuse":
@@ -159,7 +164,7 @@ func benchSpan(convention string, withPII bool) ptrace.Traces {
 		a.PutStr("langfuse.observation.model.parameters", `{"temperature":0.2}`)
 		a.PutStr("langfuse.observation.usage_details", `{"input":426,"output":180,"input_cached_tokens":1024,"total":1630}`)
 		a.PutStr("langfuse.observation.input", fmt.Sprintf(`[{"role":"system","content":%q},{"role":"user","content":%q}]`, benchSystem, user))
-		a.PutStr("langfuse.observation.output", fmt.Sprintf(`{"role":"assistant","content":%q}`, benchAnswer))
+		a.PutStr("langfuse.observation.output", fmt.Sprintf(`{"role":"assistant","content":%q}`, answer))
 		a.PutStr("session.id", "conv-1")
 	default:
 		panic("unknown convention " + convention)
@@ -177,15 +182,61 @@ const benchBatch = 100
 // benchInputs is one encoded export request of benchBatch spans of a convention, one span
 // in five carrying PII, as a collector receives it.
 func benchInputs(b *testing.B, convention string) [][]byte {
+	return [][]byte{benchRequest(b, convention, "")}
+}
+
+func benchRequest(b *testing.B, convention, prefix string) []byte {
 	td := ptrace.NewTraces()
 	for i := range benchBatch {
-		benchSpan(convention, i%5 == 0).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
+		benchSpanTexts(convention, prefix+benchUserText(i%5 == 0), prefix+benchAnswer).ResourceSpans().MoveAndAppendTo(td.ResourceSpans())
 	}
 	buf, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return [][]byte{buf}
+	return buf
+}
+
+// freshRequests makes requests like benchInputs' in which every answer and last user turn
+// is new: each begins with a reference number never used before, as real traffic's do,
+// while the system prompt and the history repeat from call to call. The redactor's clean
+// cache then finds what it finds in production (the repeated texts), where benchInputs'
+// request, the same every time, lets it skip every clean text after the first pass.
+type freshRequests struct {
+	encoded []byte
+	at      []int // offsets of the reference numbers
+	next    uint64
+}
+
+const freshMarker = "ref 0000000000: "
+
+func newFreshRequests(b *testing.B, convention string) *freshRequests {
+	f := &freshRequests{encoded: benchRequest(b, convention, freshMarker), next: 1}
+	for i := 0; ; {
+		j := bytes.Index(f.encoded[i:], []byte(freshMarker))
+		if j < 0 {
+			break
+		}
+		f.at = append(f.at, i+j+len("ref "))
+		i += j + len(freshMarker)
+	}
+	if len(f.at) < 2*benchBatch {
+		b.Fatalf("%s: %d fresh texts in a request of %d spans", convention, len(f.at), benchBatch)
+	}
+	return f
+}
+
+// request returns the next request, decoded.
+func (f *freshRequests) request(b *testing.B) ptrace.Traces {
+	for _, at := range f.at {
+		copy(f.encoded[at:at+10], fmt.Sprintf("%010d", f.next))
+		f.next++
+	}
+	td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(f.encoded)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return td
 }
 
 // BenchmarkUnmarshal is the baseline: decoding the OTLP protobuf of the same spans, work
@@ -276,66 +327,63 @@ func TestBenchSpansAreRealistic(t *testing.T) {
 }
 
 // BenchmarkEvaluationShare measures what the built-in evaluators add to the processor, on a
-// shared and noisy machine: each iteration runs the same request through the processor
-// without and then with the evaluators, alternately, and measures each call's CPU time on
-// its own OS thread (other processes' load does not count). It reports both costs per
-// span and the evaluators' share of the processor without them.
+// shared and noisy machine: each iteration runs a request through the processor without
+// and then with the evaluators, alternately, and measures each call's CPU time on its own
+// OS thread (other processes' load does not count). It reports both costs per span and the
+// evaluators' share of the processor without them. Requests are either the same every
+// time (repeated: every clean text is in the redactor's cache after the first pass) or
+// fresh (freshRequests: new answers and user turns, as in real traffic).
 func BenchmarkEvaluationShare(b *testing.B) {
 	for _, conv := range benchConventions {
-		b.Run(conv, func(b *testing.B) {
-			newProc := func(evaluation bool) func(ptrace.Traces) {
-				cfg := createDefaultConfig()
-				cfg.Evaluation.Enabled = evaluation
-				tp, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-				return func(td ptrace.Traces) {
-					if err := tp.ConsumeTraces(context.Background(), td); err != nil {
+		for _, traffic := range []string{"fresh", "repeated"} {
+			b.Run(conv+"/"+traffic, func(b *testing.B) {
+				newProc := func(evaluation bool) func(ptrace.Traces) {
+					cfg := createDefaultConfig()
+					cfg.Evaluation.Enabled = evaluation
+					tp, err := NewFactory().CreateTraces(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+					if err != nil {
 						b.Fatal(err)
 					}
+					b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+					return func(td ptrace.Traces) {
+						if err := tp.ConsumeTraces(context.Background(), td); err != nil {
+							b.Fatal(err)
+						}
+					}
 				}
-			}
-			without, with := newProc(false), newProc(true)
-			input := benchInputs(b, conv)[0]
-			var u ptrace.ProtoUnmarshaler
-			decode := func() ptrace.Traces {
-				td, err := u.UnmarshalTraces(input)
-				if err != nil {
-					b.Fatal(err)
+				without, with := newProc(false), newProc(true)
+				var decode func() ptrace.Traces
+				if traffic == "fresh" {
+					fresh := newFreshRequests(b, conv)
+					decode = func() ptrace.Traces { return fresh.request(b) }
+				} else {
+					input := benchInputs(b, conv)[0]
+					decode = func() ptrace.Traces {
+						td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(input)
+						if err != nil {
+							b.Fatal(err)
+						}
+						return td
+					}
 				}
-				return td
-			}
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			var cpuWithout, cpuWith time.Duration
-			for b.Loop() {
-				td := decode()
-				t0 := threadCPU()
-				without(td)
-				cpuWithout += threadCPU() - t0
-				td = decode()
-				t0 = threadCPU()
-				with(td)
-				cpuWith += threadCPU() - t0
-			}
-			spans := float64(b.N * benchBatch)
-			b.ReportMetric(float64(cpuWithout.Nanoseconds())/spans, "cpu-ns/span-without")
-			b.ReportMetric(float64(cpuWith.Nanoseconds())/spans, "cpu-ns/span-with")
-			b.ReportMetric(100*float64(cpuWith-cpuWithout)/float64(cpuWithout), "evaluators-%")
-		})
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				var cpuWithout, cpuWith time.Duration
+				for b.Loop() {
+					td := decode()
+					t0 := cputime.Thread()
+					without(td)
+					cpuWithout += cputime.Thread() - t0
+					td = decode()
+					t0 = cputime.Thread()
+					with(td)
+					cpuWith += cputime.Thread() - t0
+				}
+				spans := float64(b.N * benchBatch)
+				b.ReportMetric(float64(cpuWithout.Nanoseconds())/spans, "cpu-ns/span-without")
+				b.ReportMetric(float64(cpuWith.Nanoseconds())/spans, "cpu-ns/span-with")
+				b.ReportMetric(100*float64(cpuWith-cpuWithout)/float64(cpuWithout), "evaluators-%")
+			})
+		}
 	}
 }
-
-// threadCPU is the CPU time of the calling OS thread.
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		panic(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// rusageThread is Linux's RUSAGE_THREAD.
-const rusageThread = 1

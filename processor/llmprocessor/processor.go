@@ -150,7 +150,7 @@ func (p *llmProcessor) spanStages(span ptrace.Span, counts *spanCounts, pending 
 	}
 	counts.addEnrich(p.enricher.Span(span))
 	if p.evaluator != nil {
-		counts.evaluation.Add(p.evaluator.Evaluate(span, pending))
+		p.evaluator.Evaluate(span, pending, &counts.evaluation)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/alert/series"
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 )
 
@@ -118,8 +118,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 	b.ReportAllocs()
 	// CPU time next to wall time: on a shared machine the wall clock measures the neighbours.
-	var before, after syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	before := cputime.Process()
 	n := 0
 	for b.Loop() {
 		n++
@@ -127,8 +126,7 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.Fatal(errs)
 		}
 	}
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-	cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+	cpu := cputime.Process() - before
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(n), "cpu-ms/op")
 	b.ReportMetric(float64(len(m.Alerts())), "alerts")
 }
@@ -143,15 +141,13 @@ func BenchmarkBaselineSort(b *testing.B) {
 		xs[i] = rng.Float64()
 	}
 	ys := make([]float64, len(xs))
-	var before, after syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	before := cputime.Process()
 	n := 0
 	for b.Loop() {
 		n++
 		copy(ys, xs)
 		slices.Sort(ys)
 	}
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)
-	cpu := time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+	cpu := cputime.Process() - before
 	b.ReportMetric(float64(cpu.Milliseconds())/float64(n), "cpu-ms/op")
 }

@@ -1,0 +1,74 @@
+package evaluate
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// FuzzPhraseFind checks find, with its two-byte prefilter and its ASCII fast path, against
+// the plain definition (try the trie at every character in the window that does not
+// continue a word): the same verdict on any text, raw or JSON-escaped, at any window.
+func FuzzPhraseFind(f *testing.F) {
+	for _, s := range []string{
+		"I'm sorry, but I can't help with that.", "I CAN’T  help with\tthat", "AI can't help without",
+		"x", "ok", "Ok.", "I\u00a0can't help.", "İ can't help with", "no puedo ayudarte", "Não posso ajudar",
+		"我无法帮助你", "お手伝いできません", "a  b", "sorry,\nbut i can't", "i",
+	} {
+		f.Add(s, 150)
+		f.Add(s, -1)
+	}
+	phrases := append(defaultRefusalPhrases(), "x", "ok", "a b", "’tis", "İstanbul")
+	p := newPhraseSet(phrases)
+	reference := func(raw string, window int) bool {
+		prevWord := false
+		for i, runes := 0, 0; i < len(raw) && runes != window; runes++ {
+			r, n := foldedAt(raw, i)
+			word := isWordRune(r)
+			if !(prevWord && word) && p.matchAt(raw, i) {
+				return true
+			}
+			prevWord = word
+			i += n
+		}
+		return false
+	}
+	f.Fuzz(func(t *testing.T, s string, window int) {
+		encoded, err := json.Marshal(s)
+		if err != nil {
+			t.Skip()
+		}
+		raw := string(encoded[1 : len(encoded)-1])
+		for _, tx := range []text{{raw, strings.Contains(raw, `\`)}, {s, false}} {
+			if strings.Contains(tx.raw, `\`) && !tx.escaped || strings.ContainsAny(tx.raw, "\"") && !tx.escaped {
+				continue // not the raw content of a JSON string
+			}
+			if got, want := p.find(tx, window), reference(tx.raw, window); got != want {
+				t.Fatalf("find(%q, %d) = %v, want %v", tx.raw, window, got, want)
+			}
+		}
+	})
+}
+
+// TestPhraseFindShortPhrases: a phrase of one byte matches before any next byte, and the
+// prefilter folds both bytes (case, whitespace) as the trie walk does.
+func TestPhraseFindShortPhrases(t *testing.T) {
+	p := newPhraseSet([]string{"x", "i can't help with", "no way"})
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"x marks the spot", true},
+		{"X.", true},
+		{"the x", true},
+		{"I  CAN'T help with it", true},
+		{"I\tcan't help with it", true},
+		{"NO way", true},
+		{"Nope, no", false},
+		{"it can't help without", false},
+	} {
+		if got := p.find(text{raw: tc.text}, -1); got != tc.want {
+			t.Errorf("find(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
