@@ -22,6 +22,7 @@ import (
 
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/metadata"
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/proxy"
+	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/upstream"
 )
 
 type llmProxyReceiver struct {
@@ -175,19 +176,73 @@ func (r *llmProxyReceiver) buildUpstream(ctx context.Context, host component.Hos
 	if err != nil {
 		return nil, err
 	}
-	if t, ok := hc.Transport.(*http.Transport); ok {
+	transport := hc.Transport
+	if t, ok := transport.(*http.Transport); ok {
 		// The client's Accept-Encoding goes upstream as it is: the transport must not
 		// ask for gzip on its own and then unzip (and re-frame) the answer.
 		t.DisableCompression = true
+		if why := needsStandardTransport(&client, u); why != "" {
+			r.set.Logger.Debug("llmproxy upstream uses Go's standard HTTP transport", zap.String("upstream", name), zap.String("because", why))
+		} else {
+			transport = newSynchronousTransport(client.Keepalive.Get(), &client, t)
+		}
 	}
-	r.transports = append(r.transports, hc.Transport)
+	r.transports = append(r.transports, transport)
 	return &proxy.Upstream{
 		Name:          name,
 		Provider:      cfg.provider(name),
 		URL:           u,
-		Transport:     hc.Transport,
+		Transport:     transport,
 		HeaderTimeout: headerTimeout,
 	}, nil
+}
+
+// needsStandardTransport names the client setting the synchronous upstream client
+// (internal/upstream) does not implement, or returns "" when it can serve the upstream.
+// Those settings are served by confighttp's client, on Go's http.Transport.
+func needsStandardTransport(c *confighttp.ClientConfig, u *url.URL) string {
+	switch {
+	case c.ProxyURL != "":
+		return "proxy_url"
+	case c.Auth.HasValue():
+		return "auth"
+	case len(c.Middlewares) > 0:
+		return "middlewares"
+	case len(c.Headers) > 0:
+		return "headers"
+	case c.Compression.IsCompressed():
+		return "compression"
+	case c.Cookies.HasValue():
+		return "cookies"
+	case c.DialerMiddleware.HasValue():
+		return "dialer_middleware"
+	case c.MaxConnsPerHost > 0:
+		return "max_conns_per_host"
+	case u.Scheme == "https" && (c.ForceAttemptHTTP2 || c.HTTP2ReadIdleTimeout > 0):
+		return "force_attempt_http2 (HTTP/2)"
+	}
+	if p, err := http.ProxyFromEnvironment(&http.Request{URL: u}); err != nil || p != nil {
+		return "an HTTP(S)_PROXY environment variable"
+	}
+	return ""
+}
+
+// newSynchronousTransport returns the upstream client that writes requests and reads
+// responses on the handler's goroutine; std, the configured http.Transport, sends what
+// it leaves aside (streamed or large request bodies, protocol upgrades).
+func newSynchronousTransport(ka *confighttp.KeepaliveClientConfig, c *confighttp.ClientConfig, std *http.Transport) *upstream.Transport {
+	maxIdle := ka.MaxIdleConnsPerHost
+	if ka.MaxIdleConns > 0 && ka.MaxIdleConns < maxIdle {
+		maxIdle = ka.MaxIdleConns
+	}
+	return upstream.New(upstream.Options{
+		Fallback:            std,
+		TLS:                 std.TLSClientConfig,
+		MaxIdleConnsPerHost: maxIdle,
+		IdleConnTimeout:     ka.IdleConnTimeout,
+		ReadBufferSize:      c.ReadBufferSize,
+		WriteBufferSize:     c.WriteBufferSize,
+	})
 }
 
 // Shutdown stops accepting requests and lets in-flight ones (streams) finish within

@@ -243,6 +243,9 @@ func (up *Upstream) rewrite(pr *httputil.ProxyRequest) {
 		// returned, so these bytes are never recycled.
 		pr.Out.Body = io.NopCloser(bytes.NewReader(rec.reqBody))
 		pr.Out.ContentLength, pr.Out.TransferEncoding = int64(len(rec.reqBody)), nil
+		// GetBody tells the transport that the body is in memory: it may send it again
+		// on a new connection when a kept-alive one turns out closed.
+		pr.Out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(rec.reqBody)), nil }
 	}
 }
 
