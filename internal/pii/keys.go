@@ -28,28 +28,27 @@ var secretKeyPairs = func() (p []uint16) {
 	return p
 }()
 
-// endPair is the last two bytes of s, lower-cased, as one number.
+// endPair is the last two bytes of s, with bit 5 set (lower case for letters), as one
+// number.
 func endPair(s string) uint16 {
-	a, b := s[len(s)-2], s[len(s)-1]
-	if isUpper(a) {
-		a += 'a' - 'A'
-	}
-	if isUpper(b) {
-		b += 'a' - 'A'
-	}
-	return uint16(a)<<8 | uint16(b)
+	return uint16(s[len(s)-2]|0x20)<<8 | uint16(s[len(s)-1]|0x20)
 }
 
 // IsSecretKey reports whether the key (an attribute key or a JSON member name) names a
 // secret, by the built-in names or the extra ones (lower case).
 func IsSecretKey(key string, extra []string) bool {
-	if len(extra) == 0 && len(key) >= 2 {
-		// The last two bytes of the key are those of its last segment: most keys
-		// are rejected here, before the segment is looked for.
-		if i := endPair(key); secretKeyEnds[i>>6]&(1<<(i&63)) == 0 {
-			return false
-		}
-	}
+	// The last two bytes of the key are those of its last segment: most keys are
+	// rejected by them, before the segment is looked for.
+	return (len(extra) > 0 || len(key) >= 2 && mayEndSecretKey(key)) && isSecretKey(key, extra)
+}
+
+// mayEndSecretKey reports whether key ends with the last two bytes of a built-in name.
+func mayEndSecretKey(key string) bool {
+	i := endPair(key)
+	return secretKeyEnds[i>>6]&(1<<(i&63)) != 0
+}
+
+func isSecretKey(key string, extra []string) bool {
 	seg := key
 	for i := len(key) - 1; i >= 0; i-- {
 		if key[i] == '.' {

@@ -42,9 +42,7 @@ func (sc *scan) number(i int) (int, bool) {
 			j++
 		}
 		ds := j
-		for j < n && isDigit(text[j]) {
-			j++
-		}
+		j = digitsEnd(text, j)
 		if j == ds {
 			j = gs
 			break
@@ -87,11 +85,14 @@ func (sc *scan) number(i int) (int, bool) {
 			return end, false
 		}
 	}
-	total := 0
+	total, dotted := 0, false
 	for k := 0; k < g.ng; k++ {
 		total += g.groups[k].end - g.groups[k].start
+		dotted = dotted || g.groups[k].sep == '.'
 	}
-	if total < 4 {
+	// Below nine digits only IPv4 addresses (dotted) and international phone numbers
+	// (eight digits after a '+') are possible: counts, amounts, dates and times stop here.
+	if total < 4 || total < 9 && !dotted && !(g.plus && total == 8) {
 		return end, false
 	}
 	if e, ok := sc.classify(g, 0, g.ng); ok {

@@ -119,8 +119,7 @@ type scan struct {
 	// phoneChecks counts libphonenumber validations (microseconds each), so that text
 	// crafted to be full of phone-shaped numbers stays cheap.
 	phoneChecks int
-	g           numGroup           // the digit group being examined
-	digits      [maxNumDigits]byte // the digits of the group being classified
+	g           numGroup // the digit group being examined
 }
 
 func (sc *scan) add(e Entity, start, end int) {
@@ -157,10 +156,7 @@ func skipBoring(text string, i int) int {
 	n := len(text)
 	for i < n {
 		for i+8 <= n {
-			w := text[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			if m := notProse(x); m != 0 {
+			if m := notProse(load64(text, i)); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
@@ -172,6 +168,59 @@ func skipBoring(text string, i int) int {
 		i++
 	}
 	return n
+}
+
+// load64 reads text[i:i+8] as a little-endian word (one load).
+func load64(text string, i int) uint64 {
+	w := text[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+}
+
+// wordEnd returns the end of the run of word bytes ([A-Za-z0-9_-]) that starts at or
+// before i, eight bytes at a time: a word of prose ends within the first eight, without
+// a branch per byte whose outcome the processor cannot predict.
+func wordEnd(text string, i int) int {
+	for ; i+8 <= len(text); i += 8 {
+		x := load64(text, i)
+		y := x &^ highs
+		word := inRange(y, '0', '9') | inRange(y, 'A', 'Z') | inRange(y, 'a', 'z') | equal(y, '_') | equal(y, '-')
+		if m := (^word | x) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(text) && class[text[i]]&clsWord != 0 {
+		i++
+	}
+	return i
+}
+
+// digitsEnd returns the end of the run of ASCII digits at i, like wordEnd.
+func digitsEnd(text string, i int) int {
+	for ; i+8 <= len(text); i += 8 {
+		if m := notDigit(load64(text, i)); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < len(text) && isDigit(text[i]) {
+		i++
+	}
+	return i
+}
+
+// inRange has the high bit set in each byte of y (seven-bit bytes) in [lo, hi].
+func inRange(y uint64, lo, hi byte) uint64 {
+	return (y + ones*uint64(0x80-lo)) &^ (y + ones*uint64(0x80-hi-1))
+}
+
+// equal has the high bit set in each byte of y (seven-bit bytes) equal to c.
+func equal(y uint64, c byte) uint64 {
+	return ^(y ^ ones*uint64(c) + ones*0x7f)
+}
+
+// notDigit has the high bit set in each byte of x that is not an ASCII digit.
+func notDigit(x uint64) uint64 {
+	return (^inRange(x&^highs, '0', '9') | x) & highs
 }
 
 // notProse has the high bit set in each byte of x that is not a lower-case letter, a
@@ -220,10 +269,7 @@ func (sc *scan) run() {
 			continue
 		}
 		start := i
-		i++
-		for i < n && class[text[i]]&clsWord != 0 {
-			i++
-		}
+		i = wordEnd(text, i+1)
 		// Fast path: a short lower-case or capitalised word can only be a key
 		// (api_key=), "bearer"/"basic"/"hooks" or the credentials after "bearer "
 		// (IBANs and AWS keys start with two capitals); most words of prose stop here.
@@ -253,9 +299,23 @@ func (sc *scan) run() {
 	}
 }
 
-// afterAuthWord is the cheap test for a word that may follow "bearer " or "basic ".
+// afterAuthWord reports whether the word at start follows "bearer " or "basic " (any
+// case). The first test inlines and rejects most words.
 func afterAuthWord(text string, start int) bool {
-	return start >= 6 && text[start-1] == ' ' && (text[start-2]|0x20 == 'r' || text[start-2]|0x20 == 'c')
+	return start >= 6 && authWordEnds[text[start-2]] && authWordBefore(text, start)
+}
+
+// authWordEnds are the last letters of "bearer" and "basic".
+var authWordEnds = [256]bool{'r': true, 'R': true, 'c': true, 'C': true}
+
+func authWordBefore(text string, start int) bool {
+	if text[start-1] != ' ' {
+		return false
+	}
+	if text[start-2]|0x20 == 'r' {
+		return start >= 7 && hasPrefixFold(text[start-7:], "bearer")
+	}
+	return hasPrefixFold(text[start-6:], "basic")
 }
 
 // authOrHook reports whether a word of length l starting with c may be "bearer",
@@ -368,9 +428,11 @@ func (sc *scan) token(start, end int) int {
 // keyFollows are the bytes that may follow a key: a separator or a closing quote.
 var keyFollows = [256]bool{'=': true, ':': true, '"': true, '\'': true}
 
-// mayBeKey is the cheap test for a key=value separator after the word ending at i.
+// mayBeKey is the cheap test for a key=value separator after the word ending at i: true
+// whenever followedBySeparator is.
 func mayBeKey(text string, i int) bool {
-	return i < len(text) && (keyFollows[text[i]] || text[i] == ' ' && i+1 < len(text) && keyFollows[text[i+1]])
+	return i < len(text) && (keyFollows[text[i]] ||
+		text[i] == ' ' && i+1 < len(text) && (keyFollows[text[i+1]] || text[i+1] == ' '))
 }
 
 // followedBySeparator reports whether a key=value separator follows the key that ends

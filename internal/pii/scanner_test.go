@@ -277,6 +277,7 @@ func TestSkipAlignment(t *testing.T) {
 	values := []struct{ text, want string }{
 		{"the password: hunter22 now", "GENERIC_SECRET hunter22"},
 		{`the "password": "hunter22" now`, "GENERIC_SECRET hunter22"},
+		{"the password  = hunter22 now", "GENERIC_SECRET hunter22"},
 		{"bearer ab-c.defghijklmnop12345 ok", "AUTHORIZATION ab-c.defghijklmnop12345"},
 		{"use bearer abcdef123456ghijkl please", "AUTHORIZATION abcdef123456ghijkl"},
 		{"post to hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX ok", "SLACK_WEBHOOK hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"},
@@ -344,6 +345,34 @@ func TestSkipBoring(t *testing.T) {
 			}
 			if got := skipBoring(text, 0); got != want {
 				t.Fatalf("skipBoring(%q) = %d, want %d", text, got, want)
+			}
+		}
+	}
+}
+
+// TestWordAndDigitsEnd: the word-wide scans end where the byte tables say, for every
+// byte value at every position, and on runs longer than a word.
+func TestWordAndDigitsEnd(t *testing.T) {
+	ref := func(text string, i int, in func(byte) bool) int {
+		for i < len(text) && in(text[i]) {
+			i++
+		}
+		return i
+	}
+	for b := 0; b < 256; b++ {
+		for pos := 0; pos < 20; pos++ {
+			for _, base := range []string{"abcdefghijKLMNOPQRST_-0123456789xyz", "01234567890123456789012345"} {
+				w := []byte(base)
+				w[pos] = byte(b)
+				text := string(w)
+				for _, i := range []int{0, 1, pos, 9} {
+					if got, want := wordEnd(text, i), ref(text, i, isWord); got != want {
+						t.Fatalf("wordEnd(%q, %d) = %d, want %d", text, i, got, want)
+					}
+					if got, want := digitsEnd(text, i), ref(text, i, isDigit); got != want {
+						t.Fatalf("digitsEnd(%q, %d) = %d, want %d", text, i, got, want)
+					}
+				}
 			}
 		}
 	}

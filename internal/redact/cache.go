@@ -5,11 +5,16 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/pii"
 )
 
 // Conversations resend their system prompt and their whole history with every call, so
-// most of the content the processor sees has been scanned before. The clean cache
-// remembers which texts the detectors found nothing in and skips their next scan.
+// most of the content the processor sees has been scanned before. The scan cache
+// remembers what the detectors found in a text (nothing, for most texts; otherwise the
+// position, length and entity type of each finding, never a value) and skips the next
+// scan of the same bytes: the allow-lists and actions then apply to the remembered
+// findings exactly as to fresh ones, so the output is the same byte for byte.
 //
 // It never holds content: an entry is a 128-bit fingerprint of the text's exact bytes,
 // two 64-bit hash/maphash sums under two seeds drawn at random when the Redactor is
@@ -18,74 +23,116 @@ import (
 // probability 2^-128; over 10^15 lookups (thirty years at a million a second) against
 // 2^24 entries the chance of even one false hit is below 10^-16, far below that of a
 // memory error. The cache belongs to one Redactor, so its detectors and options (the
-// rest of what decides a verdict) are fixed for its lifetime; a new configuration
+// rest of what decides the findings) are fixed for its lifetime; a new configuration
 // builds a new Redactor and a new cache.
 //
-// Only the verdict "the detectors found nothing" is cached, and only for texts of at
-// least minCachedLen bytes: shorter values cost about as little to scan as to look up,
-// and would crowd the cache with one-off ids and names.
+// Only texts of at least minCachedLen bytes are cached, and only with at most
+// maxCachedFindings findings: shorter values cost about as little to scan as to look
+// up, and would crowd the cache with one-off ids and names; texts with more findings
+// are rare and are scanned every time.
 
-// minCachedLen is the shortest text the clean cache holds.
+// minCachedLen is the shortest text the scan cache holds.
 const minCachedLen = 64
+
+// maxCachedFindings is the most findings an entry remembers.
+const maxCachedFindings = 4
 
 // cacheWays is the number of entries of one set; a text can only live in the set its
 // fingerprint selects, and a set's eight keys fill two cache lines.
 const cacheWays = 8
 
-// Bounds of redaction.clean_cache_entries (when not 0, which turns the cache off).
+// Bounds of redaction.scan_cache_entries (when not 0, which turns the cache off).
 const (
-	DefaultCleanCacheEntries = 1 << 16 // 1.25 MiB
-	maxCleanCacheEntries     = 1 << 24 // 320 MiB
+	DefaultScanCacheEntries = 1 << 16 // 3.25 MiB
+	maxScanCacheEntries     = 1 << 24 // 832 MiB
 )
 
 // fingerprint identifies a text by two independent 64-bit keyed hashes of its bytes.
 type fingerprint struct{ a, b uint64 }
 
-// cleanCache is a set-associative set of fingerprints with CLOCK eviction inside each
-// set. Each set has a word of eight 8-bit tags in a dense array of its own (64 KiB for
-// the default size, so it stays in the CPU caches): a text that is not cached, the
-// common case of a new turn, is usually told apart by that one word, without touching
-// the set. Lookups take no lock: a set's sequence number is odd while a writer changes
-// it, and a lookup that sees it odd or changed counts as a miss (the caller then scans
-// and adds, as for any miss), so the sets of texts that every call resends (system
-// prompts) are read by all goroutines without their cache lines bouncing between
-// cores. Writers take the set's lock. Memory is fixed at construction: 20 bytes per
-// entry.
-type cleanCache struct {
+// scanCache is a set-associative map from fingerprints to findings, with CLOCK
+// eviction inside each set. Each set has a word of eight 8-bit tags in a dense array of
+// its own (64 KiB for the default size, so it stays in the CPU caches): a text that is
+// not cached, the common case of a new turn, is usually told apart by that one word,
+// without touching the set. Lookups take no lock: a set's sequence number is odd while
+// a writer changes it, and a lookup that sees it odd or changed counts as a miss (the
+// caller then scans and adds, as for any miss), so the sets of texts that every call
+// resends (system prompts) are read by all goroutines without their cache lines
+// bouncing between cores. Writers take the set's lock. Memory is fixed at
+// construction: 52 bytes per entry.
+type scanCache struct {
 	seedA, seedB maphash.Seed
 	tags         []atomic.Uint64 // per set: way i's tag in byte i, 0 when the way is empty
 	sets         []cacheSet
-	mask         uint64 // len(sets)-1; len(sets) is a power of two
+	mask         uint64       // len(sets)-1; len(sets) is a power of two
+	entities     []pii.Entity // entity type of each code; code 0 is unused
+	codes        map[pii.Entity]uint64
 }
 
 type cacheSet struct {
-	seq  atomic.Uint32 // odd while a writer changes the set or its tags
-	ref  atomic.Uint32 // bit i: keys[i] was hit since the clock hand last passed it
-	mu   sync.Mutex    // serializes writers
-	hand uint8         // next way the clock looks at when the set is full (under mu)
-	keys [cacheWays][2]atomic.Uint64
+	seq   atomic.Uint32 // odd while a writer changes the set or its tags
+	ref   atomic.Uint32 // bit i: keys[i] was hit since the clock hand last passed it
+	mu    sync.Mutex    // serializes writers
+	hand  uint8         // next way the clock looks at when the set is full (under mu)
+	keys  [cacheWays][2]atomic.Uint64
+	found [cacheWays][maxCachedFindings]atomic.Uint64 // packed findings, 0 after the last
 }
 
-// newCleanCache returns a cache of at most entries fingerprints (rounded down to a
-// power of two sets of cacheWays), or nil when entries is below one set.
-func newCleanCache(entries int) *cleanCache {
+// A finding is packed in one word: start in the low 32 bits, length in the next 24,
+// the entity's code in the top 8 (never 0, so a zero word ends the list).
+const (
+	packLenShift  = 32
+	packCodeShift = 56
+	maxPackedLen  = 1<<24 - 1
+)
+
+func (c *scanCache) pack(f pii.Finding) (uint64, bool) {
+	code, ok := c.codes[f.Entity]
+	if !ok || f.Start > 1<<32-1 || f.End-f.Start > maxPackedLen {
+		return 0, false
+	}
+	return uint64(f.Start) | uint64(f.End-f.Start)<<packLenShift | code<<packCodeShift, true
+}
+
+func (c *scanCache) unpack(w uint64) pii.Finding {
+	start := int(w & (1<<32 - 1))
+	return pii.Finding{
+		Entity: c.entities[w>>packCodeShift],
+		Start:  start,
+		End:    start + int(w>>packLenShift&maxPackedLen),
+	}
+}
+
+// newScanCache returns a cache of at most entries texts (rounded down to a power of
+// two sets of cacheWays), or nil when entries is below one set. entities are the types
+// the scanner reports; findings of other types (or beyond 254 types) are not cached.
+func newScanCache(entries int, entities []pii.Entity) *scanCache {
 	if entries < cacheWays {
 		return nil
 	}
 	sets := 1 << (bits.Len(uint(entries/cacheWays)) - 1)
-	return &cleanCache{
-		seedA: maphash.MakeSeed(),
-		seedB: maphash.MakeSeed(),
-		tags:  make([]atomic.Uint64, sets),
-		sets:  make([]cacheSet, sets),
-		mask:  uint64(sets - 1),
+	c := &scanCache{
+		seedA:    maphash.MakeSeed(),
+		seedB:    maphash.MakeSeed(),
+		tags:     make([]atomic.Uint64, sets),
+		sets:     make([]cacheSet, sets),
+		mask:     uint64(sets - 1),
+		entities: []pii.Entity{""},
+		codes:    map[pii.Entity]uint64{},
 	}
+	for _, e := range entities {
+		if _, dup := c.codes[e]; !dup && len(c.entities) < 256 {
+			c.codes[e] = uint64(len(c.entities))
+			c.entities = append(c.entities, e)
+		}
+	}
+	return c
 }
 
 // capacity is the most fingerprints the cache holds.
-func (c *cleanCache) capacity() int { return len(c.sets) * cacheWays }
+func (c *scanCache) capacity() int { return len(c.sets) * cacheWays }
 
-func (c *cleanCache) fingerprint(s string) fingerprint {
+func (c *scanCache) fingerprint(s string) fingerprint {
 	return fingerprint{maphash.String(c.seedA, s), maphash.String(c.seedB, s)}
 }
 
@@ -93,8 +140,9 @@ func (c *cleanCache) fingerprint(s string) fingerprint {
 // empty way, and from other bits than those that chose the set.
 func tag(f fingerprint) uint64 { return max(f.a>>56, 1) }
 
-// contains reports whether f is cached, and marks it as used.
-func (c *cleanCache) contains(f fingerprint) bool {
+// lookup reports whether f is cached and appends its findings to dst, and marks the
+// entry as used.
+func (c *scanCache) lookup(f fingerprint, dst []pii.Finding) ([]pii.Finding, bool) {
 	i := f.a & c.mask
 	word, t := c.tags[i].Load(), tag(f)
 	for way := 0; word != 0; way, word = way+1, word>>8 {
@@ -106,21 +154,42 @@ func (c *cleanCache) contains(f fingerprint) bool {
 		if seq&1 != 0 || s.keys[way][0].Load() != f.a || s.keys[way][1].Load() != f.b {
 			continue
 		}
+		var packed [maxCachedFindings]uint64
+		for k := range packed {
+			packed[k] = s.found[way][k].Load()
+		}
 		if s.seq.Load() != seq {
-			return false // the key read may mix two writes
+			return dst, false // what was read may mix two writes
 		}
 		if bit := uint32(1) << way; s.ref.Load()&bit == 0 {
 			s.ref.Or(bit)
 		}
-		return true
+		for _, w := range packed {
+			if w == 0 {
+				break
+			}
+			dst = append(dst, c.unpack(w))
+		}
+		return dst, true
 	}
-	return false
+	return dst, false
 }
 
-// add caches f, evicting the first entry of its set that the clock finds unused since
-// its last pass. A new entry starts unreferenced, so a text seen once leaves before
-// one that has been hit.
-func (c *cleanCache) add(f fingerprint) {
+// add caches the findings fs of the text of fingerprint f, unless there are too many
+// or one cannot be packed. It evicts the first entry of the set that the clock finds
+// unused since its last pass. A new entry starts unreferenced, so a text seen once
+// leaves before one that has been hit.
+func (c *scanCache) add(f fingerprint, fs []pii.Finding) {
+	if len(fs) > maxCachedFindings {
+		return
+	}
+	var packed [maxCachedFindings]uint64
+	for k, fd := range fs {
+		var ok bool
+		if packed[k], ok = c.pack(fd); !ok {
+			return
+		}
+	}
 	i := f.a & c.mask
 	s := &c.sets[i]
 	s.mu.Lock()
@@ -147,13 +216,16 @@ func (c *cleanCache) add(f fingerprint) {
 	s.seq.Add(1) // odd: lookups of this set miss until the write is complete
 	s.keys[way][0].Store(f.a)
 	s.keys[way][1].Store(f.b)
+	for k, w := range packed {
+		s.found[way][k].Store(w)
+	}
 	c.tags[i].Store(word&^(0xff<<(8*way)) | tag(f)<<(8*way))
 	s.ref.And(^(uint32(1) << way))
 	s.seq.Add(1)
 }
 
-// len counts the cached fingerprints (for tests).
-func (c *cleanCache) len() int {
+// len counts the cached texts (for tests).
+func (c *scanCache) len() int {
 	n := 0
 	for i := range c.tags {
 		for word := c.tags[i].Load(); word != 0; word >>= 8 {

@@ -2,13 +2,16 @@ package redact
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/pii"
 )
 
 const (
@@ -17,42 +20,98 @@ const (
 	piiTurn = "The deployment of checkout-api failed again, write to ops.lead@example.com on the memory request."
 )
 
-func TestCleanCacheRemembersOnlyCleanText(t *testing.T) {
+// TestScanCacheRemembersFindings: a text seen before is not scanned again, whether
+// the detectors found nothing in it or something, and its output and findings are those
+// of the first scan.
+func TestScanCacheRemembersFindings(t *testing.T) {
 	if len(cleanTurn) != len(piiTurn) {
 		t.Fatalf("test texts of %d and %d bytes: want the same length", len(cleanTurn), len(piiTurn))
 	}
 	r := newRedactor(t, nil)
+	wantPII := strings.Replace(piiTurn, "ops.lead@example.com", "<EMAIL>", 1)
+	at := strings.Index(piiTurn, "ops.lead@example.com")
 	for round := range 3 {
+		wantHits := min(round, 1)
 		out, _, _, st := r.Text(cleanTurn)
 		if out != cleanTurn {
 			t.Fatalf("round %d: clean text changed to %q", round, out)
 		}
-		if wantHits := min(round, 1); st.CleanCacheHits != wantHits || st.CleanCacheMisses != 1-wantHits {
-			t.Errorf("round %d clean: %d hits, %d misses", round, st.CleanCacheHits, st.CleanCacheMisses)
+		if st.ScanCacheHits != wantHits || st.ScanCacheMisses != 1-wantHits {
+			t.Errorf("round %d clean: %d hits, %d misses", round, st.ScanCacheHits, st.ScanCacheMisses)
 		}
 		out, found, _, st := r.Text(piiTurn)
-		if strings.Contains(out, "ops.lead@example.com") || len(found) != 1 {
+		if out != wantPII || len(found) != 1 || found[0] != (Found{Entity: pii.Email, Start: at, End: at + len("ops.lead@example.com")}) {
 			t.Fatalf("round %d: PII text redacted to %q, findings %v", round, out, found)
 		}
-		if st.CleanCacheHits != 0 || st.CleanCacheMisses != 1 {
-			t.Errorf("round %d PII: %d hits, %d misses; a text with findings must never be cached", round, st.CleanCacheHits, st.CleanCacheMisses)
+		if st.ScanCacheHits != wantHits || st.ScanCacheMisses != 1-wantHits || st.Findings[pii.Email] != 1 {
+			t.Errorf("round %d PII: %d hits, %d misses, findings %v", round, st.ScanCacheHits, st.ScanCacheMisses, st.Findings)
 		}
 	}
-	if n := r.clean.len(); n != 1 {
-		t.Errorf("%d cached fingerprints, want 1 (the clean text only)", n)
+	if n := r.cache.len(); n != 2 {
+		t.Errorf("%d cached texts, want 2", n)
 	}
 	short := "Where is my parcel? It was due on Monday."
 	for range 2 {
-		if _, _, _, st := r.Text(short); st.CleanCacheHits+st.CleanCacheMisses != 0 {
+		if _, _, _, st := r.Text(short); st.ScanCacheHits+st.ScanCacheMisses != 0 {
 			t.Errorf("a %d-byte text went through the cache (minimum %d)", len(short), minCachedLen)
 		}
 	}
 }
 
-// TestCleanCacheHitsConversationHistory: the second call of a conversation resends the
+// TestScanCacheSkipsManyFindings: a text with more findings than an entry holds is
+// scanned every time, and redacted in full every time.
+func TestScanCacheSkipsManyFindings(t *testing.T) {
+	r := newRedactor(t, nil)
+	var b strings.Builder
+	for i := range maxCachedFindings + 1 {
+		fmt.Fprintf(&b, "write to user%d@example.com, ", i)
+	}
+	text := b.String()
+	for round := range 2 {
+		out, found, _, st := r.Text(text)
+		if strings.Contains(out, "@example.com") || len(found) != maxCachedFindings+1 {
+			t.Fatalf("round %d: output %q, %d findings", round, out, len(found))
+		}
+		if st.ScanCacheHits != 0 || st.ScanCacheMisses != 1 {
+			t.Errorf("round %d: %d hits, %d misses", round, st.ScanCacheHits, st.ScanCacheMisses)
+		}
+	}
+	if n := r.cache.len(); n != 0 {
+		t.Errorf("%d cached texts, want 0", n)
+	}
+}
+
+// TestScanCachePacksFindings: positions, lengths and every entity type the scanner
+// reports (custom ones included) survive the packing; what does not fit is not cached.
+func TestScanCachePacksFindings(t *testing.T) {
+	entities := append(slices.Clone(pii.BuiltIn), "EMPLOYEE_ID")
+	c := newScanCache(cacheWays, entities)
+	for i, e := range entities {
+		fs := []pii.Finding{{Entity: e, Start: i, End: i + 7}, {Entity: pii.Email, Start: 1<<32 - 1, End: 1<<32 - 1 + maxPackedLen}}
+		fp := c.fingerprint(string(e))
+		c.add(fp, fs)
+		got, ok := c.lookup(fp, nil)
+		if !ok || !slices.Equal(got, fs) {
+			t.Fatalf("%s: cached %v (hit %v), want %v", e, got, ok, fs)
+		}
+	}
+	for _, fs := range [][]pii.Finding{
+		{{Entity: "UNKNOWN", Start: 0, End: 7}},
+		{{Entity: pii.Email, Start: 1 << 32, End: 1<<32 + 7}},
+		{{Entity: pii.Email, Start: 0, End: maxPackedLen + 1}},
+	} {
+		fp := c.fingerprint(fmt.Sprint(fs))
+		c.add(fp, fs)
+		if _, ok := c.lookup(fp, nil); ok {
+			t.Errorf("%v was cached", fs)
+		}
+	}
+}
+
+// TestScanCacheHitsConversationHistory: the second call of a conversation resends the
 // system prompt and the first turns inside the message JSON; those leaves are not
 // scanned again, the new turn is, and its PII is redacted.
-func TestCleanCacheHitsConversationHistory(t *testing.T) {
+func TestScanCacheHitsConversationHistory(t *testing.T) {
 	system := "You are Acme's support assistant. Answer briefly and politely, cite the order status from the tools."
 	answer := "Order #100234567 left our warehouse on 2024-01-12; the carrier expects delivery within 2-3 business days."
 	call := func(msgs ...genai.Message) string {
@@ -67,13 +126,13 @@ func TestCleanCacheHitsConversationHistory(t *testing.T) {
 	}
 	r := newRedactor(t, nil)
 	first := call(text("system", system), text("user", cleanTurn))
-	if out, _, _, st := r.Text(first); out != first || st.CleanCacheHits != 0 || st.CleanCacheMisses != 2 {
-		t.Fatalf("first call: changed %v, %d hits, %d misses", out != first, st.CleanCacheHits, st.CleanCacheMisses)
+	if out, _, _, st := r.Text(first); out != first || st.ScanCacheHits != 0 || st.ScanCacheMisses != 2 {
+		t.Fatalf("first call: changed %v, %d hits, %d misses", out != first, st.ScanCacheHits, st.ScanCacheMisses)
 	}
 	second := call(text("system", system), text("user", cleanTurn), text("assistant", answer), text("user", piiTurn))
 	out, found, _, st := r.Text(second)
-	if st.CleanCacheHits != 2 || st.CleanCacheMisses != 2 {
-		t.Errorf("second call: %d hits, %d misses; want the system prompt and the first turn hit", st.CleanCacheHits, st.CleanCacheMisses)
+	if st.ScanCacheHits != 2 || st.ScanCacheMisses != 2 {
+		t.Errorf("second call: %d hits, %d misses; want the system prompt and the first turn hit", st.ScanCacheHits, st.ScanCacheMisses)
 	}
 	if len(found) != 1 || found[0].Path != "$[3].parts[0].content" || strings.Contains(out, "ops.lead@example.com") {
 		t.Errorf("second call: findings %v, output %s", found, out)
@@ -83,25 +142,25 @@ func TestCleanCacheHitsConversationHistory(t *testing.T) {
 	}
 }
 
-func TestCleanCacheOff(t *testing.T) {
-	r := newRedactor(t, func(c *Config) { c.CleanCacheEntries = 0 })
+func TestScanCacheOff(t *testing.T) {
+	r := newRedactor(t, func(c *Config) { c.ScanCacheEntries = 0 })
 	for range 2 {
-		if out, _, _, st := r.Text(cleanTurn); out != cleanTurn || st.CleanCacheHits+st.CleanCacheMisses != 0 {
-			t.Fatalf("cache off: output %q, %d hits, %d misses", out, st.CleanCacheHits, st.CleanCacheMisses)
+		if out, _, _, st := r.Text(cleanTurn); out != cleanTurn || st.ScanCacheHits+st.ScanCacheMisses != 0 {
+			t.Fatalf("cache off: output %q, %d hits, %d misses", out, st.ScanCacheHits, st.ScanCacheMisses)
 		}
 	}
 }
 
-// TestCleanCacheBound: however many texts go through, the cache holds at most its
+// TestScanCacheBound: however many texts go through, the cache holds at most its
 // capacity, which never exceeds the configured number of entries.
-func TestCleanCacheBound(t *testing.T) {
+func TestScanCacheBound(t *testing.T) {
 	for _, entries := range []int{8, 100, 1000, 1 << 16} {
-		c := newCleanCache(entries)
+		c := newScanCache(entries, pii.BuiltIn)
 		if c.capacity() > entries || c.capacity() <= entries/2 {
 			t.Errorf("%d entries asked: capacity %d", entries, c.capacity())
 		}
 		for i := range 4 * entries {
-			c.add(c.fingerprint(fmt.Sprintf("text %d", i)))
+			c.add(c.fingerprint(fmt.Sprintf("text %d", i)), nil)
 			if i%97 == 0 && c.len() > c.capacity() {
 				t.Fatalf("%d entries asked: %d held after %d adds", entries, c.len(), i+1)
 			}
@@ -110,38 +169,42 @@ func TestCleanCacheBound(t *testing.T) {
 			t.Errorf("%d entries asked: %d held, capacity %d", entries, n, c.capacity())
 		}
 	}
-	if newCleanCache(7) != nil || newCleanCache(0) != nil {
+	if newScanCache(7, pii.BuiltIn) != nil || newScanCache(0, pii.BuiltIn) != nil {
 		t.Error("a cache smaller than one set was built")
+	}
+	// The documented memory: 52 bytes per entry (its share of a set, and its tag).
+	if perEntry := unsafe.Sizeof(cacheSet{})/cacheWays + 1; perEntry > 52 {
+		t.Errorf("%d bytes per entry, documented as 52", perEntry)
 	}
 }
 
-// TestCleanCacheEvictsUnusedFirst: in a full set, an entry hit since the clock last
+// TestScanCacheEvictsUnusedFirst: in a full set, an entry hit since the clock last
 // passed survives the next insertion and the oldest unused one leaves.
-func TestCleanCacheEvictsUnusedFirst(t *testing.T) {
-	c := newCleanCache(cacheWays) // one set
+func TestScanCacheEvictsUnusedFirst(t *testing.T) {
+	c := newScanCache(cacheWays, pii.BuiltIn) // one set
 	var fs []fingerprint
 	for i := range cacheWays + 1 {
 		fs = append(fs, c.fingerprint(fmt.Sprintf("text %d", i)))
 	}
 	for _, f := range fs[:cacheWays] {
-		c.add(f)
+		c.add(f, nil)
 	}
-	if !c.contains(fs[0]) {
+	if !contains(c, fs[0]) {
 		t.Fatal("first entry missing from a set that is not over capacity")
 	}
-	c.add(fs[cacheWays])
+	c.add(fs[cacheWays], nil)
 	for i, f := range fs {
-		if want := i != 1; c.contains(f) != want {
+		if want := i != 1; contains(c, f) != want {
 			t.Errorf("entry %d cached %v, want %v", i, !want, want)
 		}
 	}
 }
 
-// TestCleanCacheConcurrent runs batches that share clean history and carry PII from
+// TestScanCacheConcurrent runs batches that share clean history and carry PII from
 // several goroutines on one Redactor (as the processor does): no PII ever passes, and
 // clean history hits. Run with -race.
-func TestCleanCacheConcurrent(t *testing.T) {
-	r := newRedactor(t, func(c *Config) { c.CleanCacheEntries = 64 }) // small: evictions race with hits
+func TestScanCacheConcurrent(t *testing.T) {
+	r := newRedactor(t, func(c *Config) { c.ScanCacheEntries = 64 }) // small: evictions race with hits
 	const goroutines, batches = 4, 60
 	var wg sync.WaitGroup
 	hits := make([]int, goroutines)
@@ -159,7 +222,7 @@ func TestCleanCacheConcurrent(t *testing.T) {
 					spans.AppendEmpty().Attributes().PutStr(genai.InputMessages, msgs)
 				}
 				st := r.Traces(td)
-				hits[g] += st.CleanCacheHits
+				hits[g] += st.ScanCacheHits
 				for i := 0; i < spans.Len(); i++ {
 					if s := genai.Str(spans.At(i).Attributes(), genai.InputMessages); strings.Contains(s, "@example.com") {
 						t.Errorf("goroutine %d batch %d span %d: PII passed: %s", g, b, i, s)
@@ -177,23 +240,24 @@ func TestCleanCacheConcurrent(t *testing.T) {
 	if total == 0 {
 		t.Error("no cache hits on repeated history")
 	}
-	if n := r.clean.len(); n > r.clean.capacity() {
-		t.Errorf("%d entries held, capacity %d", n, r.clean.capacity())
+	if n := r.cache.len(); n > r.cache.capacity() {
+		t.Errorf("%d entries held, capacity %d", n, r.cache.capacity())
 	}
 }
 
-// TestCleanCacheNoTornHits: lookups take no lock, so a lookup racing with writers of
-// its set must never match halves of two different fingerprints. Writers keep
-// replacing {i, i} entries of one set; readers ask for {i, j}, which was never added.
-func TestCleanCacheNoTornHits(t *testing.T) {
-	c := newCleanCache(cacheWays) // one set: every write races with every lookup
+// TestScanCacheNoTornHits: lookups take no lock, so a lookup racing with writers of
+// its set must never match halves of two different fingerprints, nor return the
+// findings of another entry. Writers keep replacing {i, i} entries of one set, with i
+// findings at offset i; readers ask for {i, j}, which was never added, and for {i, i}.
+func TestScanCacheNoTornHits(t *testing.T) {
+	c := newScanCache(cacheWays, pii.BuiltIn) // one set: every write races with every lookup
 	const keys, rounds = 16, 20000
 	var wg sync.WaitGroup
 	for w := range 2 {
 		wg.Go(func() {
 			for n := range rounds {
 				i := uint64((n*7+w)%keys + 1)
-				c.add(fingerprint{i, i})
+				c.add(fingerprint{i, i}, tornFindings(int(i)))
 			}
 		})
 	}
@@ -204,10 +268,12 @@ func TestCleanCacheNoTornHits(t *testing.T) {
 			bad := 0
 			for n := range rounds {
 				i := uint64((n+r)%keys + 1)
-				if c.contains(fingerprint{i, i%keys + 1}) {
+				if contains(c, fingerprint{i, i%keys + 1}) {
 					bad++
 				}
-				c.contains(fingerprint{i, i})
+				if fs, ok := c.lookup(fingerprint{i, i}, nil); ok && !slices.Equal(fs, tornFindings(int(i))) {
+					bad++
+				}
 			}
 			mu.Lock()
 			torn += bad
@@ -216,8 +282,22 @@ func TestCleanCacheNoTornHits(t *testing.T) {
 	}
 	wg.Wait()
 	if torn > 0 {
-		t.Errorf("%d lookups matched a fingerprint never added", torn)
+		t.Errorf("%d lookups matched a fingerprint never added or returned another's findings", torn)
 	}
+}
+
+// tornFindings are the findings of entry {i, i} in TestScanCacheNoTornHits.
+func tornFindings(i int) []pii.Finding {
+	fs := make([]pii.Finding, i%(maxCachedFindings+1))
+	for k := range fs {
+		fs[k] = pii.Finding{Entity: pii.BuiltIn[i%len(pii.BuiltIn)], Start: i + k, End: i + k + 1}
+	}
+	return fs
+}
+
+func contains(c *scanCache, f fingerprint) bool {
+	_, ok := c.lookup(f, nil)
+	return ok
 }
 
 // The gate closes on traffic that never repeats, keeps probing, and opens again when
@@ -248,4 +328,18 @@ func TestCacheGate(t *testing.T) {
 	if g.closed.Load() {
 		t.Fatal("a window of hits left the gate closed")
 	}
+}
+
+// withFindings counts the cached texts with at least one finding (for tests).
+func (c *scanCache) withFindings() int {
+	n := 0
+	for i := range c.sets {
+		word := c.tags[i].Load()
+		for way := range cacheWays {
+			if word>>(8*way)&0xff != 0 && c.sets[i].found[way][0].Load() != 0 {
+				n++
+			}
+		}
+	}
+	return n
 }

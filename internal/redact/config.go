@@ -78,10 +78,11 @@ type Config struct {
 	HashKey configopaque.String `mapstructure:"hash_key"`
 	// Limits bound the work per value.
 	Limits Limits `mapstructure:"limits"`
-	// CleanCacheEntries sizes the cache of texts the detectors found nothing in
-	// (fingerprints, never content), rounded down to a power of two times 8; 0 turns it
-	// off. Default 65536 (1.25 MiB).
-	CleanCacheEntries int `mapstructure:"clean_cache_entries"`
+	// ScanCacheEntries sizes the scan cache: what the detectors found in texts seen
+	// before, as fingerprints and the positions and types of the findings (never
+	// content), rounded down to a power of two times 8; 0 turns it off. Default 65536
+	// (3.25 MiB). The name is kept from when only clean texts were cached.
+	ScanCacheEntries int `mapstructure:"scan_cache_entries"`
 }
 
 // CustomDetector is a user-defined entity type.
@@ -128,7 +129,7 @@ type Limits struct {
 
 // DefaultConfig returns the configuration of an empty `redaction:` section: every
 // built-in detector on with the redact action, secret keys always redacted, content
-// kept in full (after redaction), failing closed, with a clean cache of 65536 entries.
+// kept in full (after redaction), failing closed, with a scan cache of 65536 entries.
 func DefaultConfig() Config {
 	return Config{
 		DefaultAction: ActionRedact,
@@ -139,7 +140,7 @@ func DefaultConfig() Config {
 			MaxJSONDepth:  64,
 			TimeBudget:    100 * time.Millisecond,
 		},
-		CleanCacheEntries: DefaultCleanCacheEntries,
+		ScanCacheEntries: DefaultScanCacheEntries,
 	}
 }
 
@@ -234,8 +235,8 @@ func (c *Config) Validate() error {
 	if c.Limits.TimeBudget < 0 {
 		add("limits.time_budget: must be positive (or 0 for the default 100ms)")
 	}
-	if n := c.CleanCacheEntries; n != 0 && (n < cacheWays || n > maxCleanCacheEntries) {
-		add("clean_cache_entries: %d is out of range; use 0 to turn the cache off, or %d to %d entries (default %d)", n, cacheWays, maxCleanCacheEntries, DefaultCleanCacheEntries)
+	if n := c.ScanCacheEntries; n != 0 && (n < cacheWays || n > maxScanCacheEntries) {
+		add("scan_cache_entries: %d is out of range; use 0 to turn the cache off, or %d to %d entries (default %d)", n, cacheWays, maxScanCacheEntries, DefaultScanCacheEntries)
 	}
 	return errors.Join(errs...)
 }

@@ -14,7 +14,7 @@ func TestDefaultConfigIsValid(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.FailClosed || cfg.DefaultAction != ActionRedact || cfg.Content.Default != "full" || cfg.CleanCacheEntries != 1<<16 {
+	if !cfg.FailClosed || cfg.DefaultAction != ActionRedact || cfg.Content.Default != "full" || cfg.ScanCacheEntries != 1<<16 {
 		t.Errorf("DefaultConfig() = %+v", cfg)
 	}
 }
@@ -36,9 +36,9 @@ func TestValidateErrors(t *testing.T) {
 		{"bad policy", func(c *Config) { c.Content.Services = map[string]string{"checkout": "partial"} }, []string{`content.services.checkout: "partial" is not a content policy; use full, none or "truncate: N"`}},
 		{"bad truncate", func(c *Config) { c.Content.Operations = map[string]string{"chat": "truncate: -4"} }, []string{"content.operations.chat:", "must be a positive number"}},
 		{"allow everything", func(c *Config) { c.AllowedValues = []string{"*"} }, []string{"allowed_values[0]"}},
-		{"negative clean cache", func(c *Config) { c.CleanCacheEntries = -1 }, []string{"clean_cache_entries: -1 is out of range; use 0 to turn the cache off, or 8 to 16777216 entries"}},
-		{"clean cache below one set", func(c *Config) { c.CleanCacheEntries = 4 }, []string{"clean_cache_entries: 4 is out of range"}},
-		{"clean cache too large", func(c *Config) { c.CleanCacheEntries = 1 << 30 }, []string{"clean_cache_entries: 1073741824 is out of range"}},
+		{"negative scan cache", func(c *Config) { c.ScanCacheEntries = -1 }, []string{"scan_cache_entries: -1 is out of range; use 0 to turn the cache off, or 8 to 16777216 entries"}},
+		{"scan cache below one set", func(c *Config) { c.ScanCacheEntries = 4 }, []string{"scan_cache_entries: 4 is out of range"}},
+		{"scan cache too large", func(c *Config) { c.ScanCacheEntries = 1 << 30 }, []string{"scan_cache_entries: 1073741824 is out of range"}},
 		{"negative limits", func(c *Config) { c.Limits = Limits{MaxValueBytes: -1, MaxJSONDepth: -1, TimeBudget: -time.Second} }, []string{"limits.max_value_bytes", "limits.max_json_depth", "limits.time_budget"}},
 		{"custom: empty-matching regex", func(c *Config) {
 			c.CustomDetectors = []CustomDetector{{Name: "EMP", Regex: "EMP-[0-9]*|"}}
@@ -102,11 +102,11 @@ func TestUnmarshal(t *testing.T) {
 		"custom_detectors": []any{map[string]any{
 			"name": "EMPLOYEE_ID", "regex": "EMP-[0-9]{6}", "keywords": []any{"emp-"},
 		}},
-		"content":             map[string]any{"default": "full", "services": map[string]any{"billing": "none"}, "operations": map[string]any{"embeddings": "truncate: 100"}},
-		"fail_closed":         false,
-		"hash_key":            strings.Repeat("s", 32),
-		"limits":              map[string]any{"max_value_bytes": 1024, "time_budget": "20ms"},
-		"clean_cache_entries": 0,
+		"content":            map[string]any{"default": "full", "services": map[string]any{"billing": "none"}, "operations": map[string]any{"embeddings": "truncate: 100"}},
+		"fail_closed":        false,
+		"hash_key":           strings.Repeat("s", 32),
+		"limits":             map[string]any{"max_value_bytes": 1024, "time_budget": "20ms"},
+		"scan_cache_entries": 0,
 	})
 	cfg := DefaultConfig()
 	if err := conf.Unmarshal(&cfg); err != nil {
@@ -118,7 +118,7 @@ func TestUnmarshal(t *testing.T) {
 	if cfg.Actions["CREDIT_CARD"] != ActionMask || cfg.KeyActions["user.id"] != ActionHash || cfg.Detectors["IP_ADDRESS"] ||
 		cfg.CustomDetectors[0].Keywords[0] != "emp-" || cfg.Content.Operations["embeddings"] != "truncate: 100" ||
 		cfg.FailClosed || string(cfg.HashKey) != strings.Repeat("s", 32) || cfg.Limits.MaxValueBytes != 1024 ||
-		cfg.Limits.TimeBudget != 20*time.Millisecond || cfg.Limits.MaxJSONDepth != 64 || cfg.CleanCacheEntries != 0 {
+		cfg.Limits.TimeBudget != 20*time.Millisecond || cfg.Limits.MaxJSONDepth != 64 || cfg.ScanCacheEntries != 0 {
 		t.Errorf("unmarshalled %+v", cfg)
 	}
 }

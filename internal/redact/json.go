@@ -1,11 +1,13 @@
 package redact
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/pii"
 )
@@ -50,7 +52,8 @@ func (w *jsonWalker) walk() (string, result, bool) {
 		return w.src, w.res, true
 	}
 	w.out = append(w.out, w.src[w.copied:]...)
-	return string(w.out), w.res, true
+	// w.out is never written again: the string shares its bytes.
+	return unsafe.String(unsafe.SliceData(w.out), len(w.out)), w.res, true
 }
 
 func (w *jsonWalker) fail() int {
@@ -87,11 +90,11 @@ func (w *jsonWalker) value(i int, key string, depth int, secret bool) int {
 		}
 		return w.container(i, key, depth, secret)
 	case c == '"':
-		end, raw, ok := w.stringToken(i)
+		end, raw, escaped, ok := w.stringToken(i)
 		if !ok {
 			return w.fail()
 		}
-		w.leaf(i, end, raw, key, depth, secret)
+		w.leaf(i, end, raw, escaped, key, depth, secret)
 		return end
 	case c == '-' || c >= '0' && c <= '9':
 		end := scanNumber(w.src, i)
@@ -126,12 +129,12 @@ func (w *jsonWalker) container(i int, key string, depth int, secret bool) int {
 			if i >= len(w.src) || w.src[i] != '"' {
 				return w.fail()
 			}
-			end, raw, ok := w.stringToken(i)
+			end, raw, escaped, ok := w.stringToken(i)
 			if !ok {
 				return w.fail()
 			}
 			member = raw
-			if strings.IndexByte(raw, '\\') >= 0 {
+			if escaped {
 				member, ok = unquote(raw)
 				if !ok {
 					return w.fail()
@@ -173,16 +176,26 @@ func (w *jsonWalker) container(i int, key string, depth int, secret bool) int {
 	}
 }
 
-// stringToken returns the end of the JSON string at i and its raw contents (between
-// the quotes, escapes not decoded). It jumps from quote to quote; raw control
-// characters, which JSON forbids, are tolerated and copied as they are.
-func (w *jsonWalker) stringToken(i int) (int, string, bool) {
+// stringToken returns the end of the JSON string at i, its raw contents (between the
+// quotes, escapes not decoded) and whether they hold an escape. Short strings (member
+// names, roles, part types) are read eight bytes at a time; longer ones and escapes
+// jump from quote to quote. Raw control characters, which JSON forbids, are tolerated
+// and copied as they are.
+func (w *jsonWalker) stringToken(i int) (end int, raw string, escaped, ok bool) {
 	s := w.src
 	j := i + 1
+	for ; j+8 <= len(s) && j-i <= 32; j += 8 {
+		if m := quoteOrBackslash(load64(s, j)); m != 0 {
+			if k := j + bits.TrailingZeros64(m)>>3; s[k] == '"' {
+				return k + 1, s[i+1 : k], false, true
+			}
+			break // an escape comes first
+		}
+	}
 	for {
 		k := strings.IndexByte(s[j:], '"')
 		if k < 0 {
-			return 0, "", false
+			return 0, "", false, false
 		}
 		j += k
 		bs := 0
@@ -190,14 +203,15 @@ func (w *jsonWalker) stringToken(i int) (int, string, bool) {
 			bs++
 		}
 		if bs%2 == 0 {
-			return j + 1, s[i+1 : j], true
+			raw = s[i+1 : j]
+			return j + 1, raw, strings.IndexByte(raw, '\\') >= 0, true
 		}
 		j++
 	}
 }
 
 // leaf processes the string src[start:end] (quotes included).
-func (w *jsonWalker) leaf(start, end int, raw, key string, depth int, secret bool) {
+func (w *jsonWalker) leaf(start, end int, raw string, escaped bool, key string, depth int, secret bool) {
 	v := w.v
 	w.leaves++
 	if w.leaves%16 == 0 && !v.deadline.IsZero() && time.Now().After(v.deadline) {
@@ -205,11 +219,22 @@ func (w *jsonWalker) leaf(start, end int, raw, key string, depth int, secret boo
 		return
 	}
 	text := raw
-	if strings.IndexByte(raw, '\\') >= 0 {
+	if escaped {
+		// Decoded on the value context's scratch stack: nothing keeps the text past
+		// this leaf (its replacement is encoded into w.out before the stack pops),
+		// except findings recorded for llmctl and tests, which get their own copy.
+		mark := len(v.scratch)
+		defer func() { v.scratch = v.scratch[:mark] }()
 		var ok bool
-		if text, ok = unquote(raw); !ok {
+		if v.scratch, ok = appendUnquoted(v.scratch, raw); !ok {
 			w.invalid = true
 			return
+		}
+		decoded := v.scratch[mark:]
+		if v.record != nil {
+			text = string(decoded)
+		} else {
+			text = unsafe.String(unsafe.SliceData(decoded), len(decoded))
 		}
 	}
 	if text == "" {
@@ -228,8 +253,10 @@ func (w *jsonWalker) leaf(start, end int, raw, key string, depth int, secret boo
 	if v.record != nil {
 		v.path = w.pathString()
 	}
-	out, res := text, unchanged
-	if looksLikeJSON(text) && depth < w.maxDepth {
+	var out string
+	var res result
+	switch {
+	case looksLikeJSON(text) && depth < w.maxDepth:
 		// JSON encoded in a string (tool arguments, double-encoded messages).
 		inner := jsonWalker{v: v, src: text, maxDepth: w.maxDepth - depth, prefix: v.path + "#"}
 		var ok bool
@@ -241,7 +268,12 @@ func (w *jsonWalker) leaf(start, end int, raw, key string, depth int, secret boo
 		case !ok:
 			out, res = v.plain(text)
 		}
-	} else {
+	case !content:
+		// The common case: the replacements are encoded straight into the document.
+		edits, res := v.edits(text)
+		w.replaceEdits(start, end, text, edits, res)
+		return
+	default:
 		out, res = v.plain(text)
 	}
 	if content {
@@ -284,15 +316,41 @@ func (w *jsonWalker) replace(start, end int, out string, res result) {
 	if res == unchanged {
 		return
 	}
+	w.splice(start, res)
+	w.out = appendJSONString(w.out, out)
+	w.copied = end
+}
+
+// replaceEdits puts text with its edits applied in place of src[start:end],
+// JSON-encoded, without building the edited text first.
+func (w *jsonWalker) replaceEdits(start, end int, text string, edits []edit, res result) {
+	if res == unchanged {
+		return
+	}
+	w.splice(start, res)
+	w.out = append(w.out, '"')
+	last := 0
+	for _, e := range edits {
+		// Replacements are ASCII, so encoding the pieces one by one gives the same
+		// bytes as encoding the edited text.
+		w.out = appendJSONChars(w.out, text[last:e.start])
+		w.out = appendJSONChars(w.out, e.repl)
+		last = e.end
+	}
+	w.out = appendJSONChars(w.out, text[last:])
+	w.out = append(w.out, '"')
+	w.copied = end
+}
+
+// splice starts a replacement at src[start:]: the output so far is copied up to it.
+func (w *jsonWalker) splice(start int, res result) {
 	if res > w.res {
 		w.res = res
 	}
 	if w.out == nil {
-		w.out = make([]byte, 0, len(w.src)+16)
+		w.out = make([]byte, 0, len(w.src)+len(w.src)/8+16)
 	}
 	w.out = append(w.out, w.src[w.copied:start]...)
-	w.out = appendJSONString(w.out, out)
-	w.copied = end
 }
 
 // scanNumber returns the end of the JSON number at i, or -1.
@@ -342,16 +400,21 @@ func scanNumber(s string, i int) int {
 
 // unquote decodes the escapes of a JSON string body.
 func unquote(raw string) (string, bool) {
-	b := make([]byte, 0, len(raw))
+	b, ok := appendUnquoted(make([]byte, 0, len(raw)), raw)
+	return string(b), ok
+}
+
+// appendUnquoted appends the JSON string body raw to b, decoded.
+func appendUnquoted(b []byte, raw string) ([]byte, bool) {
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c != '\\' {
-			b = append(b, c)
-			continue
+		j := strings.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return append(b, raw[i:]...), true
 		}
-		i++
+		b = append(b, raw[i:i+j]...)
+		i += j + 1
 		if i >= len(raw) {
-			return "", false
+			return b, false
 		}
 		switch raw[i] {
 		case '"', '\\', '/':
@@ -369,7 +432,7 @@ func unquote(raw string) (string, bool) {
 		case 'u':
 			r, ok := hex4(raw, i+1)
 			if !ok {
-				return "", false
+				return b, false
 			}
 			i += 4
 			if utf16.IsSurrogate(r) {
@@ -386,10 +449,10 @@ func unquote(raw string) (string, bool) {
 			}
 			b = utf8.AppendRune(b, r)
 		default:
-			return "", false
+			return b, false
 		}
 	}
-	return string(b), true
+	return b, true
 }
 
 func hex4(s string, i int) (rune, bool) {
@@ -403,10 +466,20 @@ func hex4(s string, i int) (rune, bool) {
 // appendJSONString appends s as a JSON string. Unlike encoding/json it leaves <, > and &
 // alone, so placeholders read as written.
 func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
+	b = appendJSONChars(b, s)
+	return append(b, '"')
+}
+
+// appendJSONChars appends s escaped for the inside of a JSON string.
+func appendJSONChars(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainJSON8(load64(s, i)) {
+			i += 8 // eight bytes of printable ASCII, no quote or backslash
+			continue
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
@@ -440,6 +513,32 @@ func appendJSONString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
+}
+
+// quoteOrBackslash has the high bit set in each byte of x that is '"' or '\\'.
+func quoteOrBackslash(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	y := x &^ highs // seven bits a byte: the sums below cannot carry into the next byte
+	quote := ^(y ^ ones*'"' + ones*0x7f)
+	backslash := ^(y ^ ones*'\\' + ones*0x7f)
+	return (quote | backslash) &^ x & highs
+}
+
+// plainJSON8 reports whether the eight bytes of x are printable ASCII other than '"'
+// and '\\', which JSON strings hold as they are.
+func plainJSON8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	control := x - ones*0x20       // high bit set where a byte is below 0x20 (or above 0x7f)
+	quote := (x ^ ones*'"') - ones // high bit set where a byte is '"' (among others, see below)
+	backslash := (x ^ ones*'\\') - ones
+	// Each term may also mark bytes of 0x80 and above, which x itself marks anyway.
+	return (control|quote|backslash|x)&highs == 0
+}
+
+// load64 reads the eight bytes at s[i:] as a little-endian word (one load).
+func load64(s string, i int) uint64 {
+	w := s[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }

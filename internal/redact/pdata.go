@@ -34,7 +34,7 @@ func (r *Redactor) Traces(td ptrace.Traces) Stats {
 			for k := 0; k < spans.Len(); k++ {
 				span := spans.At(k)
 				attrs := span.Attributes()
-				pol := r.content.resolve(service, genai.Str(attrs, genai.OperationName))
+				pol := r.content.resolve(service, attrs)
 				b.c.reset()
 				v.attrs(attrs, pol)
 				events := span.Events()
@@ -73,7 +73,7 @@ func (r *Redactor) Logs(ld plog.Logs) Stats {
 			for k := 0; k < records.Len(); k++ {
 				lr := records.At(k)
 				attrs := lr.Attributes()
-				pol := r.content.resolve(service, genai.Str(attrs, genai.OperationName))
+				pol := r.content.resolve(service, attrs)
 				b.c.reset()
 				v.attrs(attrs, pol)
 				event := lr.EventName()
@@ -108,11 +108,15 @@ func (r *Redactor) newBatch() *batch {
 	return b
 }
 
-// resolve picks the policy for a service and an operation: the stricter of the two
-// when both are configured.
-func (p contentPolicies) resolve(service, operation string) policy {
+// resolve picks the policy for a service and the operation of a span or log record
+// with attributes attrs: the stricter of the two when both are configured.
+func (p contentPolicies) resolve(service string, attrs pcommon.Map) policy {
 	sp, sok := p.services[service]
-	op, ook := p.operations[operation]
+	var op policy
+	var ook bool
+	if len(p.operations) > 0 { // else the attribute is not looked for
+		op, ook = p.operations[genai.Str(attrs, genai.OperationName)]
+	}
 	switch {
 	case sok && ook:
 		return stricter(sp, op)

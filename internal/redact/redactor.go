@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,8 +42,8 @@ type Redactor struct {
 	limits        Limits
 	custom        bool                  // custom detectors may match values of any length
 	placeholders  map[pii.Entity]string // "<EMAIL>" for every entity type the engine reports
-	clean         *cleanCache           // texts the detectors found nothing in; nil when off
-	gate          cacheGate             // skips the clean cache while it does not pay
+	cache         *scanCache            // what the detectors found in texts seen before; nil when off
+	gate          cacheGate             // skips the scan cache while it does not pay
 }
 
 type keyAction struct {
@@ -124,7 +125,11 @@ func New(cfg Config) (*Redactor, error) {
 		})
 	}
 	r.scanner = pii.NewScanner(off, custom)
-	r.clean = newCleanCache(cfg.CleanCacheEntries)
+	entities := slices.Clone(pii.BuiltIn)
+	for _, c := range custom {
+		entities = append(entities, c.Entity)
+	}
+	r.cache = newScanCache(cfg.ScanCacheEntries, entities)
 	r.custom = len(custom) > 0
 	r.placeholders = map[pii.Entity]string{pii.Secret: placeholder(pii.Secret)}
 	for _, e := range pii.BuiltIn {
@@ -367,6 +372,8 @@ type valueCtx struct {
 	record   func(f pii.Finding, path, leaf string) // when set, sees every finding (llmctl)
 	path     string                                 // JSON path of the leaf being scanned, with record
 	findings []pii.Finding                          // reused by every scan of the call
+	edited   []edit                                 // reused by every value of the call
+	scratch  []byte                                 // decoded JSON strings, as a stack
 }
 
 // text processes a string value; v.pol is full except for GenAI content attributes.
@@ -433,32 +440,68 @@ func (v *valueCtx) unprocessable(s string) (string, result) {
 
 // plain scans text that is not JSON and applies the actions to what it finds.
 func (v *valueCtx) plain(s string) (string, result) {
-	r := v.r
-	if len(s) < minBuiltInLen && !r.custom {
-		return s, unchanged // "user", "text", "stop": shorter than any built-in finding
-	}
-	var fp fingerprint
-	cacheable := r.clean != nil && len(s) >= minCachedLen && r.gate.use()
-	if cacheable {
-		fp = r.clean.fingerprint(s)
-		hit := r.clean.contains(fp)
-		r.gate.record(hit)
-		if hit {
-			v.c.stats.CleanCacheHits++
-			return s, unchanged
-		}
-		v.c.stats.CleanCacheMisses++
-	}
-	fs := r.scanner.Scan(s, v.findings[:0])
-	v.findings = fs
-	if len(fs) == 0 {
-		if cacheable {
-			r.clean.add(fp)
-		}
+	edits, res := v.edits(s)
+	if res == unchanged {
 		return s, unchanged
 	}
+	n := len(s)
+	for _, e := range edits {
+		n += len(e.repl) - (e.end - e.start)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	last := 0
+	for _, e := range edits {
+		b.WriteString(s[last:e.start])
+		b.WriteString(e.repl)
+		last = e.end
+	}
+	b.WriteString(s[last:])
+	return b.String(), res
+}
+
+// scan returns the findings in s, sorted and without overlaps, from the scan cache when
+// s was scanned before, in a slice reused by the next call.
+func (v *valueCtx) scan(s string) []pii.Finding {
+	r := v.r
+	if r.cache == nil || len(s) < minCachedLen || !r.gate.use() {
+		v.findings = r.scanner.Scan(s, v.findings[:0])
+		return v.findings
+	}
+	fp := r.cache.fingerprint(s)
+	fs, hit := r.cache.lookup(fp, v.findings[:0])
+	r.gate.record(hit)
+	if hit {
+		v.c.stats.ScanCacheHits++
+	} else {
+		v.c.stats.ScanCacheMisses++
+		fs = r.scanner.Scan(s, fs)
+		r.cache.add(fp, fs)
+	}
+	v.findings = fs
+	return fs
+}
+
+// edit replaces text[start:end] by repl.
+type edit struct {
+	start, end int
+	repl       string
+}
+
+// edits finds the sensitive values in s (by the detectors or the scan cache), counts
+// and records them, and returns what the actions replace, in order, in a slice reused
+// by the next call: nothing when the result is unchanged. Writing the replacements is
+// left to the caller, so that a JSON leaf is encoded straight into the document.
+func (v *valueCtx) edits(s string) ([]edit, result) {
+	r := v.r
+	if len(s) < minBuiltInLen && !r.custom {
+		return nil, unchanged // "user", "text", "stop": shorter than any built-in finding
+	}
+	fs := v.scan(s)
+	if len(fs) == 0 {
+		return nil, unchanged
+	}
+	edits := v.edited[:0]
 	res := unchanged
 	for _, f := range fs {
 		val := s[f.Start:f.End]
@@ -476,21 +519,16 @@ func (v *valueCtx) plain(s string) (string, result) {
 		case ActionDrop:
 			res = dropAttr
 		}
-		if b.Len() == 0 {
-			b.Grow(len(s))
-		}
-		b.WriteString(s[last:f.Start])
-		b.WriteString(r.replacement(a, f.Entity, val))
-		last = f.End
+		edits = append(edits, edit{f.Start, f.End, r.replacement(a, f.Entity, val)})
 		if res != dropAttr {
 			res = changed
 		}
 	}
+	v.edited = edits
 	if res == unchanged {
-		return s, unchanged
+		return nil, unchanged
 	}
-	b.WriteString(s[last:])
-	return b.String(), res
+	return edits, res
 }
 
 // whole applies an action to a complete value (secret keys, key_actions).

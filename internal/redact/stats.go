@@ -26,11 +26,12 @@ type Stats struct {
 	// MalformedJSON counts values that looked like JSON but did not parse; they are
 	// scanned as text.
 	MalformedJSON int
-	// CleanCacheHits counts texts (attribute values and JSON string leaves of at least
-	// 64 bytes) not scanned because the detectors had found nothing in the same bytes
-	// before; CleanCacheMisses counts such texts scanned. Both stay 0 with the cache off.
-	CleanCacheHits   int
-	CleanCacheMisses int
+	// ScanCacheHits counts texts (attribute values and JSON string leaves of at least
+	// 64 bytes) not scanned because the scan cache remembered what the detectors found
+	// in the same bytes before (nothing, or findings' positions and types);
+	// ScanCacheMisses counts such texts scanned. Both stay 0 with the cache off.
+	ScanCacheHits   int
+	ScanCacheMisses int
 }
 
 // Add accumulates o into s.
@@ -49,8 +50,8 @@ func (s *Stats) Add(o Stats) {
 	s.Unprocessed += o.Unprocessed
 	s.OverBudget += o.OverBudget
 	s.MalformedJSON += o.MalformedJSON
-	s.CleanCacheHits += o.CleanCacheHits
-	s.CleanCacheMisses += o.CleanCacheMisses
+	s.ScanCacheHits += o.ScanCacheHits
+	s.ScanCacheMisses += o.ScanCacheMisses
 }
 
 // TotalFindings is the number of sensitive values found.

@@ -27,7 +27,7 @@ type telemetry struct {
 	unpriced         metric.Int64Counter
 	redactionFinding metric.Int64Counter
 	failedClosed     metric.Int64Counter
-	cleanCache       metric.Int64Counter
+	scanCache        metric.Int64Counter
 	panics           metric.Int64Counter
 	evaluations      metric.Int64Counter
 	evalMalformed    metric.Int64Counter
@@ -80,8 +80,8 @@ func newTelemetry(set component.TelemetrySettings, pricer *pricing.Pricer) (*tel
 		metric.WithUnit("{value}")); err != nil {
 		return nil, err
 	}
-	if t.cleanCache, err = m.Int64Counter("otelcol_processor_llm_redaction_clean_cache_lookups",
-		metric.WithDescription("Texts of 64 bytes or more looked up in the redaction clean cache, by outcome: hit (not scanned again: found clean before) or miss (scanned)."),
+	if t.scanCache, err = m.Int64Counter("otelcol_processor_llm_redaction_scan_cache_lookups",
+		metric.WithDescription("Texts of 64 bytes or more looked up in the redaction scan cache, by outcome: hit (scanned before, clean or with findings; not scanned again) or miss (scanned)."),
 		metric.WithUnit("{text}")); err != nil {
 		return nil, err
 	}
@@ -185,11 +185,11 @@ func (t *telemetry) record(ctx context.Context, c *spanCounts) {
 	if n := c.redaction.FailedClosed; n > 0 {
 		t.failedClosed.Add(ctx, int64(n))
 	}
-	if n := c.redaction.CleanCacheHits; n > 0 {
-		t.cleanCache.Add(ctx, int64(n), t.cacheHit)
+	if n := c.redaction.ScanCacheHits; n > 0 {
+		t.scanCache.Add(ctx, int64(n), t.cacheHit)
 	}
-	if n := c.redaction.CleanCacheMisses; n > 0 {
-		t.cleanCache.Add(ctx, int64(n), t.cacheMiss)
+	if n := c.redaction.ScanCacheMisses; n > 0 {
+		t.scanCache.Add(ctx, int64(n), t.cacheMiss)
 	}
 	c.evaluation.Results(func(evaluator string, results, failures int) {
 		if pass := results - failures; pass > 0 {

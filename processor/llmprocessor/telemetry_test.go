@@ -76,8 +76,8 @@ func TestInternalTelemetry(t *testing.T) {
 	require.Error(t, err, "no stage failed, so the failure counter has no points")
 }
 
-// A system prompt resent with every call is scanned once: the clean cache's hits show it.
-func TestCleanCacheTelemetry(t *testing.T) {
+// A system prompt resent with every call is scanned once: the scan cache's hits show it.
+func TestScanCacheTelemetry(t *testing.T) {
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	set := processortest.NewNopSettings(metadata.Type)
@@ -94,6 +94,6 @@ func TestCleanCacheTelemetry(t *testing.T) {
 		a.PutStr("gen_ai.system_instructions", `[{"type":"text","content":"You are a support assistant for a travel agency. Be brief, polite and precise."}]`)
 		require.NoError(t, tp.ConsumeTraces(context.Background(), td))
 	}
-	require.Equal(t, int64(1), counterValue(t, tel, "otelcol_processor_llm_redaction_clean_cache_lookups", attribute.String("outcome", "miss")))
-	require.Equal(t, int64(2), counterValue(t, tel, "otelcol_processor_llm_redaction_clean_cache_lookups", attribute.String("outcome", "hit")))
+	require.Equal(t, int64(1), counterValue(t, tel, "otelcol_processor_llm_redaction_scan_cache_lookups", attribute.String("outcome", "miss")))
+	require.Equal(t, int64(2), counterValue(t, tel, "otelcol_processor_llm_redaction_scan_cache_lookups", attribute.String("outcome", "hit")))
 }

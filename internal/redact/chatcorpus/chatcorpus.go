@@ -105,7 +105,7 @@ type Shape struct {
 	PIIShare           float64 // probability that a user turn carries PII
 	// UniqueSystemPrompts makes every conversation's system prompt its own (a session
 	// number and a Ref): with one turn per conversation no text then repeats, the worst
-	// case of a clean cache.
+	// case of a scan cache.
 	UniqueSystemPrompts bool
 }
 
