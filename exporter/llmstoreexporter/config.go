@@ -2,6 +2,7 @@ package llmstoreexporter
 
 import (
 	"errors"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -28,13 +29,20 @@ func createDefaultConfig() component.Config {
 	}
 }
 
-// defaultQueueConfig batches by default: every batch is one SQLite transaction, and a
-// commit costs as much as writing a few hundred spans, so the small requests SDKs send
-// (one per span, or a few dozen) are merged into batches of a few thousand items first.
+// defaultQueueConfig batches by default: every batch is one SQLite transaction, and part
+// of its cost is per batch, not per span (the commit, a rollup row per user and model at
+// each resolution, the trace index pages per user and session), so the small requests
+// SDKs send (one per span, or a few dozen) are merged into batches of several thousand
+// items first: from 2,000 to 8,000 spans, the writer spends about a sixth less per span.
 func defaultQueueConfig() exporterhelper.QueueBatchConfig {
 	q := exporterhelper.NewDefaultQueueConfig()
-	b := exporterhelper.NewDefaultBatchConfig() // items, flushed after 200ms at the latest
-	b.MinSize, b.MaxSize = 2000, 10000
+	// The store has one writer: a second consumer encodes the next batch while the first
+	// writes, and more would only hold batches in memory waiting for the writer, long
+	// enough to time out under overload.
+	q.NumConsumers = 2
+	b := exporterhelper.NewDefaultBatchConfig() // sized in items
+	b.MinSize, b.MaxSize = 8000, 16000
+	b.FlushTimeout = 500 * time.Millisecond
 	q.Batch = configoptional.Some(b)
 	return q
 }

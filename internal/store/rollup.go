@@ -115,9 +115,10 @@ func (r rollups) add(c call) {
 	}
 }
 
-const upsertRollup = `INSERT INTO call_rollups (resolution, dim, bucket_ns, key, calls, errors, input_tokens,
-	output_tokens, cost, latency, evaluations, quality_count, quality_sum) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
-	ON CONFLICT (resolution, dim, bucket_ns, key) DO UPDATE SET
+var upsertRollups = rowsInsert{head: `INSERT INTO call_rollups (resolution, dim, bucket_ns, key, calls, errors,
+	input_tokens, output_tokens, cost, latency, evaluations, quality_count, quality_sum) VALUES `,
+	row: `(?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	tail: ` ON CONFLICT (resolution, dim, bucket_ns, key) DO UPDATE SET
 		evaluations = evaluations + excluded.evaluations,
 		quality_count = quality_count + excluded.quality_count,
 		quality_sum = quality_sum + excluded.quality_sum,
@@ -126,10 +127,11 @@ const upsertRollup = `INSERT INTO call_rollups (resolution, dim, bucket_ns, key,
 		input_tokens = input_tokens + excluded.input_tokens,
 		output_tokens = output_tokens + excluded.output_tokens,
 		cost = cost + excluded.cost,
-		latency = llmstore_hist_merge(latency, excluded.latency)`
+		latency = llmstore_hist_merge(latency, excluded.latency)`}
 
-// flush writes the rows in key order (neighbours in the b-tree) and empties r.
-func (r rollups) flush(exec func(args ...any) error) error {
+// args are the upsert arguments of the rows (rollupWidth each), in key order
+// (neighbours in the b-tree).
+func (r rollups) args() []any {
 	keys := make([]rollupKey, 0, len(r))
 	for k := range r {
 		keys = append(keys, k)
@@ -137,42 +139,45 @@ func (r rollups) flush(exec func(args ...any) error) error {
 	slices.SortFunc(keys, func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.res, b.res), cmp.Compare(a.dim, b.dim), cmp.Compare(a.bucket, b.bucket), strings.Compare(a.key, b.key))
 	})
-	// Reused for every row: the driver copies a blob argument when binding it. Never nil,
-	// which would bind NULL for a row of evaluations only.
-	enc := make([]byte, 0, 64)
-	for _, k := range keys {
-		row := r[k]
-		slices.Sort(row.buckets)
-		enc = enc[:0]
+	// The histograms share one buffer; a row's is never nil, which would bind NULL for a
+	// row of evaluations only.
+	enc := make([]byte, 0, 8*len(keys))
+	ends := make([]int, len(keys))
+	for i, k := range keys {
+		b := r[k].buckets
+		slices.Sort(b)
 		prev := -1
-		for i := 0; i < len(row.buckets); {
-			j := i
-			for j < len(row.buckets) && row.buckets[j] == row.buckets[i] {
-				j++
+		for from := 0; from < len(b); {
+			to := from
+			for to < len(b) && b[to] == b[from] {
+				to++
 			}
-			enc = appendBucket(enc, int(row.buckets[i])-prev, int64(j-i))
-			prev = int(row.buckets[i])
-			i = j
+			enc = appendBucket(enc, int(b[from])-prev, int64(to-from))
+			prev = int(b[from])
+			from = to
 		}
-		if err := exec(k.res, k.dim, k.bucket, k.key, row.calls, row.errors, row.in, row.out, row.cost, enc,
-			row.evaluations, row.qualities, row.qualitySum); err != nil {
-			return err
-		}
+		ends[i] = len(enc)
 	}
-	clear(r)
-	return nil
+	out := make([]any, 0, len(keys)*rollupWidth)
+	from := 0
+	for i, k := range keys {
+		row := r[k]
+		out = append(out, k.res, int64(k.dim), k.bucket, k.key, row.calls, row.errors, row.in, row.out, row.cost,
+			enc[from:ends[i]:ends[i]], row.evaluations, row.qualities, row.qualitySum)
+		from = ends[i]
+	}
+	return out
 }
 
 // backfillRollups builds the rollups of the calls already stored, a day at a time (a day
 // bucket is complete once its day is read; memory holds one day's calls), in the
 // migration's transaction.
 func backfillRollups(ctx context.Context, tx *sql.Tx) error {
-	up, err := tx.PrepareContext(ctx, upsertRollup)
+	up, err := tx.PrepareContext(ctx, upsertRollups.sql(1))
 	if err != nil {
 		return err
 	}
 	defer up.Close()
-	exec := func(args ...any) error { _, err := up.ExecContext(ctx, args...); return err }
 	var first, last sql.NullInt64
 	if err := tx.QueryRowContext(ctx, "SELECT (SELECT min(start_ns) FROM spans), (SELECT max(start_ns) FROM spans)").
 		Scan(&first, &last); err != nil || !first.Valid {
@@ -198,9 +203,13 @@ func backfillRollups(ctx context.Context, tx *sql.Tx) error {
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
-		if err := acc.flush(exec); err != nil {
-			return err
+		args := acc.args()
+		for i := 0; i < len(args); i += rollupWidth {
+			if _, err := up.ExecContext(ctx, args[i:i+rollupWidth]...); err != nil {
+				return err
+			}
 		}
+		clear(acc)
 	}
 	return nil
 }

@@ -112,6 +112,9 @@ func openDB(path string, readOnly bool) (*sql.DB, error) {
 		// The checkpointer keeps the log short; a commit checkpoints only if it falls
 		// behind (64 MiB of log instead of SQLite's 4 MiB).
 		q.Add("_pragma", "wal_autocheckpoint(16384)")
+		// A statement of many rows keeps the pages it changes in a statement journal, to
+		// undo it alone if it fails; in memory, not in a temporary file (rows.go).
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {

@@ -33,10 +33,8 @@ type stmt int
 
 const (
 	insResource stmt = iota
-	insSpan
-	insSpanContent
-	insTrace
-	insRollup
+	selNextSpanID
+	selSpanIDs
 	selEvalTarget
 	insEvaluation
 	updTraceMinScore
@@ -48,41 +46,9 @@ const (
 
 // writeStmts are prepared once on the writer's connection (writeconn.go).
 var writeStmts = [numStmts]string{
-	insResource: `INSERT INTO resources (attrs) VALUES (?) ON CONFLICT (attrs) DO UPDATE SET attrs = excluded.attrs RETURNING id`,
-	// Text that is often empty is bound as NULL (emptyAsNull) and stored through coalesce;
-	// a NULL bound anywhere else would make OR IGNORE skip the span on its NOT NULL column.
-	insSpan: `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, name, kind, service, resource_id, scope,
-		start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
-		response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
-		tool_name, attributes, events, evaluations, quality) VALUES (?,?,coalesce(?,''),?,?,?,?,coalesce(?,''),?,?,?,?,
-		coalesce(?,''),?,coalesce(?,''),coalesce(?,''),coalesce(?,''),coalesce(?,''),coalesce(?,''),?,?,?,coalesce(?,''),
-		coalesce(?,''),coalesce(?,''),coalesce(?,''),coalesce(?,''),?,coalesce(?,'[]'),?,?)`,
-	// Content is keyed by its span's rowid. Retention deletes content and spans in
-	// separate statements, so a batch written between the two (late or replayed data)
-	// can leave content whose span is gone; a new span may then reuse that rowid. The
-	// new span's content replaces such an orphan instead of failing the batch forever.
-	insSpanContent: `INSERT INTO span_content (span_id, start_ns, body) VALUES (?,?,?)
-		ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`,
-	insTrace: `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
-		llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score)
-		VALUES (?,?,?,coalesce(?,''),?,coalesce(?,''),?,?,?,?,?,?,coalesce(?,''),coalesce(?,''),coalesce(?,''),?)
-		ON CONFLICT (trace_id) DO UPDATE SET
-			min_score = min(coalesce(min_score, excluded.min_score), coalesce(excluded.min_score, min_score)),
-			start_ns = min(start_ns, excluded.start_ns),
-			end_ns = max(end_ns, excluded.end_ns),
-			root_name = CASE WHEN has_root THEN root_name WHEN excluded.has_root THEN excluded.root_name ELSE root_name END,
-			service = CASE WHEN has_root THEN service WHEN excluded.has_root THEN excluded.service ELSE service END,
-			has_root = max(has_root, excluded.has_root),
-			span_count = span_count + excluded.span_count,
-			error_count = error_count + excluded.error_count,
-			llm_calls = llm_calls + excluded.llm_calls,
-			input_tokens = input_tokens + excluded.input_tokens,
-			output_tokens = output_tokens + excluded.output_tokens,
-			cost = cost + excluded.cost,
-			model = CASE WHEN model = '' THEN excluded.model ELSE model END,
-			user_id = CASE WHEN user_id = '' THEN excluded.user_id ELSE user_id END,
-			conversation_id = CASE WHEN conversation_id = '' THEN excluded.conversation_id ELSE conversation_id END`,
-	insRollup:     upsertRollup,
+	insResource:   `INSERT INTO resources (attrs) VALUES (?) ON CONFLICT (attrs) DO UPDATE SET attrs = excluded.attrs RETURNING id`,
+	selNextSpanID: `SELECT coalesce(max(id), 0) + 1 FROM spans`,
+	selSpanIDs:    `SELECT id FROM spans WHERE id BETWEEN ? AND ?`,
 	selEvalTarget: `SELECT model, provider, service, user_id FROM spans WHERE trace_id = ? AND span_id = ?`,
 	insEvaluation: `INSERT OR IGNORE INTO evaluations (trace_id, span_id, time_ns, name, score, label, explanation, source,
 		model, provider, service, user_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -138,24 +104,39 @@ type traceSummary struct {
 
 // WriteTraces stores spans in one transaction: either the whole batch is stored or none of
 // it, so a retry never half-duplicates. Spans already stored (same trace and span id) are
-// skipped. Rows are encoded before the write lock is taken, so that concurrent callers
-// (the exporter's queue consumers) encode in parallel while one of them writes.
+// skipped. Rows, trace summaries and rollups are made before the write lock is taken, so
+// that concurrent callers (the exporter's queue consumers) prepare in parallel while one
+// of them writes; the writer only redoes the summaries when it skipped a span.
 func (s *Store) WriteTraces(ctx context.Context, td ptrace.Traces) error {
-	resources := encodeTraces(td)
-	return s.write(ctx, func(b *batch) error { return b.writeTraces(resources) })
+	e := encodeTraces(td)
+	return s.write(ctx, func(b *batch) error { return b.writeTraces(e) })
 }
 
-// encodedResource is the spans of one resource, ready to insert.
-type encodedResource struct {
-	attrs string
-	spans []encodedSpan
+// encodedTraces is a batch of spans ready to insert.
+type encodedTraces struct {
+	resources []string // attributes JSON
+	spans     []encodedSpan
+	// spanArgs are the spans' insert arguments, spanWidth each; the writer sets their
+	// row and resource ids.
+	spanArgs []any
+	// contentArgs are the content inserts of the spans that have content, contentWidth
+	// each; the writer sets their span's row id.
+	contentArgs []any
+	contentOf   []int // the index in spans of each content row
+	// traceArgs, calls and rollupArgs are the trace summary upserts and the rollups of
+	// the spans, and the rollups' upserts, for when every span is stored (and, for
+	// rollupArgs, there are no detached results: nil then).
+	traceArgs  []any
+	calls      rollups
+	rollupArgs []any
+	// detached are evaluation results carried by spans that are not stored.
+	detached []detached
 }
 
-// encodedSpan is one span's insert arguments and what its trace summary needs.
+// encodedSpan is what a span's trace summary and rollups need.
 type encodedSpan struct {
+	resource      int // index in resources
 	traceID       pcommon.TraceID
-	args          []any // the spans insert; args[resourceArg] is set when inserting
-	content       string
 	start, end    int64
 	name, service string
 	isRoot        bool
@@ -163,33 +144,45 @@ type encodedSpan struct {
 	cost          float64
 	isError       bool
 	evals         evalSummary
-	detached      []detached
 }
 
-// resourceArg is the position of resource_id in the spans insert.
-const resourceArg = 6
+// Positions of the row id and of resource_id in the spans insert.
+const (
+	idArg       = 0
+	resourceArg = 7
+)
 
-func encodeTraces(td ptrace.Traces) []encodedResource {
+func encodeTraces(td ptrace.Traces) *encodedTraces {
 	var buf []byte
-	out := make([]encodedResource, 0, td.ResourceSpans().Len())
+	n := td.SpanCount()
+	e := &encodedTraces{spans: make([]encodedSpan, 0, n), spanArgs: make([]any, 0, n*spanWidth)}
 	for _, rs := range td.ResourceSpans().All() {
 		buf = appendMap(buf[:0], rs.Resource().Attributes(), nil)
-		r := encodedResource{attrs: string(buf)}
+		e.resources = append(e.resources, string(buf))
 		service := genai.Str(rs.Resource().Attributes(), genai.ServiceName)
 		for _, ss := range rs.ScopeSpans().All() {
 			scope := ss.Scope().Name()
 			for _, span := range ss.Spans().All() {
-				var sp encodedSpan
-				buf = sp.encode(buf, span, service, scope)
-				r.spans = append(r.spans, sp)
+				buf = e.encode(buf, span, len(e.resources)-1, service, scope)
 			}
 		}
-		out = append(out, r)
 	}
-	return out
+	e.traceArgs, e.calls = summarize(e.spans, nil)
+	if len(e.detached) == 0 {
+		e.rollupArgs = e.calls.args()
+	}
+	return e
 }
 
-func (sp *encodedSpan) encode(buf []byte, span ptrace.Span, service, scope string) []byte {
+// encode adds a span to e; a span that only carries evaluations of another span is not
+// stored as a span: its results are, with the span they evaluate. Arriving late, it
+// would otherwise stretch that trace's duration to the feedback's time.
+func (e *encodedTraces) encode(buf []byte, span ptrace.Span, resource int, service, scope string) []byte {
+	evals, detached := readSpanEvaluations(span)
+	if len(detached) > 0 {
+		e.detached = append(e.detached, detached...)
+		return buf
+	}
 	attrs := span.Attributes()
 	call := genai.ReadCall(attrs)
 	start, end := int64(span.StartTimestamp()), int64(span.EndTimestamp())
@@ -197,88 +190,136 @@ func (sp *encodedSpan) encode(buf []byte, span ptrace.Span, service, scope strin
 	cost, hasCost := genai.Float(attrs, genai.CostTotal)
 	buf = appendMap(buf[:0], attrs, isContent)
 	attrJSON := string(buf)
-	events, eventContent := encodeEvents(span.Events())
-	evals, detached := readSpanEvaluations(span)
-	*sp = encodedSpan{
-		traceID: span.TraceID(), start: start, end: end, name: span.Name(), service: service,
-		isRoot: span.ParentSpanID().IsEmpty(), call: call, cost: cost, isError: isError,
-		evals: evals, detached: detached,
-		content: encodeContent(attrs, eventContent),
-		args: []any{span.TraceID().String(), span.SpanID().String(), emptyAsNull(parentID(span.ParentSpanID())), span.Name(),
-			int64(span.Kind()), service, nil, emptyAsNull(scope), start, end, end - start, int64(span.Status().Code()),
-			emptyAsNull(span.Status().Message()), isError, emptyAsNull(call.Operation), emptyAsNull(call.Provider),
-			emptyAsNull(call.RequestModel), emptyAsNull(call.ResponseModel), emptyAsNull(call.Model()),
-			nullInt(call.Usage.Input, call.Usage.HasInput), nullInt(call.Usage.Output, call.Usage.HasOutput),
-			nullFloat(cost, hasCost), emptyAsNull(call.User), emptyAsNull(call.Conversation), emptyAsNull(call.ErrorType),
-			emptyAsNull(call.AgentName), emptyAsNull(call.ToolName), attrJSON, noEventsAsNull(events), evals.count,
-			nullFloat(evals.quality, evals.hasQuality)},
+	events, eventContent, buf := encodeEvents(buf, span.Events())
+	content, buf := encodeContent(buf, attrs, eventContent)
+	if content != "" {
+		e.contentArgs = append(e.contentArgs, nil, start, content)
+		e.contentOf = append(e.contentOf, len(e.spans))
 	}
+	e.spans = append(e.spans, encodedSpan{
+		resource: resource, traceID: span.TraceID(), start: start, end: end, name: span.Name(), service: service,
+		isRoot: span.ParentSpanID().IsEmpty(), call: call, cost: cost, isError: isError, evals: evals,
+	})
+	e.spanArgs = append(e.spanArgs, nil, span.TraceID().String(), span.SpanID().String(),
+		emptyAsNull(parentID(span.ParentSpanID())), span.Name(), int64(span.Kind()), service, nil, emptyAsNull(scope),
+		start, end, end-start, int64(span.Status().Code()), emptyAsNull(span.Status().Message()), isError,
+		emptyAsNull(call.Operation), emptyAsNull(call.Provider), emptyAsNull(call.RequestModel),
+		emptyAsNull(call.ResponseModel), emptyAsNull(call.Model()), nullInt(call.Usage.Input, call.Usage.HasInput),
+		nullInt(call.Usage.Output, call.Usage.HasOutput), nullFloat(cost, hasCost), emptyAsNull(call.User),
+		emptyAsNull(call.Conversation), emptyAsNull(call.ErrorType), emptyAsNull(call.AgentName),
+		emptyAsNull(call.ToolName), attrJSON, noEventsAsNull(events), evals.count,
+		nullFloat(evals.quality, evals.hasQuality))
 	return buf
 }
 
-func (b *batch) writeTraces(resources []encodedResource) error {
+// summarize makes the trace summary upserts (traceWidth arguments each) and the rollups
+// of spans, leaving out those skipped (nil: none).
+func summarize(spans []encodedSpan, skipped []bool) ([]any, rollups) {
 	summaries := map[pcommon.TraceID]*traceSummary{}
 	var order []pcommon.TraceID
 	calls := rollups{}
-	var detachedEvals []detached
-	for _, r := range resources {
-		resID, err := b.resourceID(r.attrs)
-		if err != nil {
-			return err
+	for i := range spans {
+		sp := &spans[i]
+		if skipped != nil && skipped[i] {
+			continue
 		}
-		for i := range r.spans {
-			sp := &r.spans[i]
-			if len(sp.detached) > 0 {
-				// A span that only carries evaluations of another span is not stored as
-				// a span: its results are, with the span they evaluate. Arriving late,
-				// it would otherwise stretch that trace's duration to the feedback's time.
-				detachedEvals = append(detachedEvals, sp.detached...)
-				continue
-			}
-			sp.args[resourceArg] = resID
-			res, err := b.exec(insSpan, sp.args...)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				continue // already stored
-			}
-			if sp.content != "" {
-				rowID, err := res.LastInsertId()
-				if err != nil {
-					return err
-				}
-				if _, err := b.exec(insSpanContent, rowID, sp.start, sp.content); err != nil {
-					return err
-				}
-			}
-			if genai.IsInference(sp.call.Operation) {
-				calls.add(call{isCall: true, start: sp.start, duration: sp.end - sp.start, in: sp.call.Usage.Input,
-					out: sp.call.Usage.Output, cost: sp.cost, isError: sp.isError, evals: sp.evals,
-					keys: [dims]string{dimModel: sp.call.Model(), dimProvider: sp.call.Provider, dimService: sp.service, dimUser: sp.call.User}})
-			}
-			sum, ok := summaries[sp.traceID]
-			if !ok {
-				sum = &traceSummary{start: sp.start, end: sp.end}
-				summaries[sp.traceID] = sum
-				order = append(order, sp.traceID)
-			}
-			sum.add(sp)
+		if genai.IsInference(sp.call.Operation) {
+			calls.add(call{isCall: true, start: sp.start, duration: sp.end - sp.start, in: sp.call.Usage.Input,
+				out: sp.call.Usage.Output, cost: sp.cost, isError: sp.isError, evals: sp.evals,
+				keys: [dims]string{dimModel: sp.call.Model(), dimProvider: sp.call.Provider, dimService: sp.service, dimUser: sp.call.User}})
 		}
+		sum, ok := summaries[sp.traceID]
+		if !ok {
+			sum = &traceSummary{start: sp.start, end: sp.end}
+			summaries[sp.traceID] = sum
+			order = append(order, sp.traceID)
+		}
+		sum.add(sp)
 	}
+	args := make([]any, 0, len(order)*traceWidth)
 	for _, id := range order {
 		t := summaries[id]
-		if _, err := b.exec(insTrace, id.String(), t.start, t.end, emptyAsNull(t.rootName), t.hasRoot, emptyAsNull(t.service),
+		args = append(args, id.String(), t.start, t.end, emptyAsNull(t.rootName), t.hasRoot, emptyAsNull(t.service),
 			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, emptyAsNull(t.model), emptyAsNull(t.user),
-			emptyAsNull(t.conversation), nullFloat(t.minScore, t.hasMinScore)); err != nil {
+			emptyAsNull(t.conversation), nullFloat(t.minScore, t.hasMinScore))
+	}
+	return args, calls
+}
+
+func (b *batch) writeTraces(e *encodedTraces) error {
+	resIDs := make([]int64, len(e.resources))
+	for i, attrs := range e.resources {
+		var err error
+		if resIDs[i], err = b.resourceID(attrs); err != nil {
 			return err
 		}
 	}
-	// After the spans: a result may evaluate a span of the same batch.
-	if err := b.writeDetached(detachedEvals, calls); err != nil {
+	// This connection is the only writer: the spans get the row ids after the largest.
+	row := []driver.Value{nil}
+	if err := b.queryRow(selNextSpanID, row); err != nil {
 		return err
 	}
-	return calls.flush(func(args ...any) error { _, err := b.exec(insRollup, args...); return err })
+	firstID, ok := row[0].(int64)
+	if !ok {
+		return fmt.Errorf("next span row id is %T, not an integer", row[0])
+	}
+	for i := range e.spans {
+		e.spanArgs[i*spanWidth+idArg] = firstID + int64(i)
+		e.spanArgs[i*spanWidth+resourceArg] = resIDs[e.spans[i].resource]
+	}
+	var skipped []bool // nil: every span was stored
+	err := b.execRows(insSpans, spanWidth, e.spanArgs, func(first, n int, res driver.Result) error {
+		if stored, err := res.RowsAffected(); err != nil || stored == int64(n) {
+			return err
+		}
+		// Some were stored already: the ids of those inserted tell which.
+		if skipped == nil {
+			skipped = make([]bool, len(e.spans))
+		}
+		for i := first; i < first+n; i++ {
+			skipped[i] = true
+		}
+		return b.query(selSpanIDs, row, func() bool {
+			if id, ok := row[0].(int64); ok {
+				skipped[id-firstID] = false
+			}
+			return true
+		}, firstID+int64(first), firstID+int64(first+n-1))
+	})
+	if err != nil {
+		return err
+	}
+	contentArgs, traceArgs, calls, rollupArgs := e.contentArgs, e.traceArgs, e.calls, e.rollupArgs
+	for i, sp := range e.contentOf {
+		contentArgs[i*contentWidth] = firstID + int64(sp)
+	}
+	if skipped != nil {
+		contentArgs = nil
+		for i, sp := range e.contentOf {
+			if !skipped[sp] {
+				contentArgs = append(contentArgs, e.contentArgs[i*contentWidth:(i+1)*contentWidth]...)
+			}
+		}
+		traceArgs, calls = summarize(e.spans, skipped)
+		rollupArgs = nil
+	}
+	if err := b.execRows(insSpanContents, contentWidth, contentArgs, nil); err != nil {
+		return err
+	}
+	if err := b.execRows(upsTraces, traceWidth, traceArgs, nil); err != nil {
+		return err
+	}
+	if len(e.detached) > 0 {
+		// After the spans: a result may evaluate a span of the same batch.
+		if err := b.writeDetached(e.detached, calls); err != nil {
+			return err
+		}
+		rollupArgs = nil
+	}
+	if rollupArgs == nil {
+		rollupArgs = calls.args()
+	}
+	return b.execRows(upsRollups, rollupWidth, rollupArgs, nil)
 }
 
 func (t *traceSummary) add(sp *encodedSpan) {
@@ -314,14 +355,15 @@ func (t *traceSummary) add(sp *encodedSpan) {
 	}
 }
 
-// events encodes span events without their content attributes, and returns the content
-// of each event that had some as a JSON object keyed by event index.
-func encodeEvents(evs ptrace.SpanEventSlice) (string, string) {
+// encodeEvents encodes span events without their content attributes, and returns the
+// content of each event that had some as a JSON object keyed by event index; buf is
+// scratch space, returned for reuse.
+func encodeEvents(buf []byte, evs ptrace.SpanEventSlice) (events, content string, _ []byte) {
 	if evs.Len() == 0 {
-		return "[]", ""
+		return "[]", "", buf
 	}
-	out := []byte{'['}
-	var content []byte
+	out := append(buf[:0], '[')
+	var withContent []byte
 	for i, ev := range evs.All() {
 		if i > 0 {
 			out = append(out, ',')
@@ -334,21 +376,21 @@ func encodeEvents(evs ptrace.SpanEventSlice) (string, string) {
 		out = appendMap(out, ev.Attributes(), isContent)
 		out = append(out, '}')
 		if hasContent(ev.Attributes()) {
-			if content == nil {
-				content = []byte{'{'}
+			if withContent == nil {
+				withContent = []byte{'{'}
 			} else {
-				content = append(content, ',')
+				withContent = append(withContent, ',')
 			}
-			content = appendString(content, strconv.Itoa(i))
-			content = append(content, ':')
-			content = appendMap(content, ev.Attributes(), notContent)
+			withContent = appendString(withContent, strconv.Itoa(i))
+			withContent = append(withContent, ':')
+			withContent = appendMap(withContent, ev.Attributes(), notContent)
 		}
 	}
 	out = append(out, ']')
-	if content != nil {
-		content = append(content, '}')
+	if withContent != nil {
+		content = string(append(withContent, '}'))
 	}
-	return string(out), string(content)
+	return string(out), content, out
 }
 
 func notContent(k string) bool { return !isContent(k) }
@@ -362,20 +404,20 @@ func hasContent(attrs pcommon.Map) bool {
 	return false
 }
 
-// content is the span's content record: {"attributes": {...}, "events": {"i": {...}}},
-// or "" when the span carries no content.
-func encodeContent(attrs pcommon.Map, events string) string {
-	has := hasContent(attrs)
-	if !has && events == "" {
-		return ""
+// encodeContent is the span's content record: {"attributes": {...}, "events": {"i": {...}}},
+// or "" when the span carries no content; buf is scratch space, returned for reuse.
+func encodeContent(buf []byte, attrs pcommon.Map, events string) (string, []byte) {
+	if events == "" && !hasContent(attrs) {
+		return "", buf
 	}
-	out := []byte(`{"attributes":`)
+	out := append(buf[:0], `{"attributes":`...)
 	out = appendMap(out, attrs, notContent)
 	if events != "" {
 		out = append(out, `,"events":`...)
 		out = append(out, events...)
 	}
-	return string(append(out, '}'))
+	out = append(out, '}')
+	return string(out), out
 }
 
 func parentID(id pcommon.SpanID) string {
@@ -449,7 +491,7 @@ func (b *batch) writeLogs(ld plog.Logs) error {
 	if err := b.writeDetached(evals, acc); err != nil {
 		return err
 	}
-	return acc.flush(func(args ...any) error { _, err := b.exec(insRollup, args...); return err })
+	return b.execRows(upsRollups, rollupWidth, acc.args(), nil)
 }
 
 func (b *batch) writeLog(lr plog.LogRecord, service string, resID int64) error {

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // Writes run on the writer's driver connection itself (sql.Conn.Raw), with the write
-// statements prepared on it once. A batch executes thousands of one-row statements, and
+// statements prepared on it once. A batch executes hundreds of statements, and
 // database/sql's per-statement work (locking, converting the arguments into a fresh
 // slice) cost about as much as SQLite binding them.
 
@@ -19,6 +20,8 @@ import (
 type writeConn struct {
 	conn  driver.Conn
 	stmts [numStmts]driver.Stmt
+	// rows[st][n] inserts n rows (rows.go), prepared when first used.
+	rows [numRowsStmts][maxRows + 1]driver.Stmt
 }
 
 // prepare prepares the write statements on conn, once per connection: SQLite checks
@@ -55,14 +58,39 @@ func (s *Store) writeConnOf(ctx context.Context, dc any) (*writeConn, error) {
 		}
 		wc.stmts[i] = st
 	}
+	for st := range rowsStmts { // the one-row forms: checked against the schema now
+		if _, err := wc.rowsStmt(ctx, rowsStmt(st), 1); err != nil {
+			wc.close()
+			return nil, err
+		}
+	}
 	s.wc = wc
 	return wc, nil
+}
+
+// rowsStmt is the statement that inserts n rows with st, prepared on first use.
+func (wc *writeConn) rowsStmt(ctx context.Context, st rowsStmt, n int) (driver.Stmt, error) {
+	if wc.rows[st][n] == nil {
+		p, err := wc.conn.(driver.ConnPrepareContext).PrepareContext(ctx, rowsStmts[st].sql(n))
+		if err != nil {
+			return nil, err
+		}
+		wc.rows[st][n] = p
+	}
+	return wc.rows[st][n], nil
 }
 
 func (wc *writeConn) close() {
 	for _, st := range wc.stmts {
 		if st != nil {
 			_ = st.Close()
+		}
+	}
+	for _, sizes := range wc.rows {
+		for _, st := range sizes {
+			if st != nil {
+				_ = st.Close()
+			}
 		}
 	}
 }
@@ -92,8 +120,8 @@ type batch struct {
 	ctx context.Context
 	// stmtCtx is ctx without its cancellation, for the statements: given a cancellable
 	// context, the driver starts a goroutine per statement to interrupt it, which cost
-	// more than the insert itself. A statement of a batch is one row, so checking ctx
-	// between statements (exec) ends a cancelled batch as promptly.
+	// more than the insert itself. A statement of a batch is at most maxRows rows, so
+	// checking ctx between statements (execStmt) ends a cancelled batch as promptly.
 	stmtCtx context.Context
 	wc      *writeConn
 	buf     []byte
@@ -165,6 +193,10 @@ func (b *batch) bind(args []any) ([]driver.NamedValue, error) {
 }
 
 func (b *batch) exec(st stmt, args ...any) (driver.Result, error) {
+	return b.execStmt(b.wc.stmts[st], args)
+}
+
+func (b *batch) execStmt(st driver.Stmt, args []any) (driver.Result, error) {
 	if err := b.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -172,12 +204,42 @@ func (b *batch) exec(st stmt, args ...any) (driver.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.wc.stmts[st].(driver.StmtExecContext).ExecContext(b.stmtCtx, nv)
+	return st.(driver.StmtExecContext).ExecContext(b.stmtCtx, nv)
+}
+
+// execRows inserts rows of width arguments each, given one after the other in args, with
+// statements of up to maxRows rows (rows.go). stored, if not nil, is told each
+// statement's first row, its number of rows and its result.
+func (b *batch) execRows(st rowsStmt, width int, args []any, stored func(first, n int, res driver.Result) error) error {
+	rows := len(args) / width
+	for first, n := 0, 0; first < rows; first += n {
+		n = min(maxRows, 1<<(bits.Len(uint(rows-first))-1)) // a power of two
+		p, err := b.wc.rowsStmt(b.stmtCtx, st, n)
+		if err != nil {
+			return err
+		}
+		res, err := b.execStmt(p, args[first*width:(first+n)*width])
+		if err != nil {
+			return err
+		}
+		if stored != nil {
+			if err := stored(first, n, res); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // queryRow runs a query of one row into row; with no row, row is all nil.
 func (b *batch) queryRow(st stmt, row []driver.Value, args ...any) error {
 	clear(row)
+	return b.query(st, row, func() bool { return false }, args...)
+}
+
+// query runs a query and calls each after reading each of its rows into row, until each
+// returns false.
+func (b *batch) query(st stmt, row []driver.Value, each func() bool, args ...any) error {
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
@@ -189,9 +251,17 @@ func (b *batch) queryRow(st stmt, row []driver.Value, args ...any) error {
 	if err != nil {
 		return err
 	}
-	if err := rows.Next(row); err != nil && !errors.Is(err, io.EOF) {
-		_ = rows.Close()
-		return err
+	for {
+		if err := rows.Next(row); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			_ = rows.Close()
+			return err
+		}
+		if !each() {
+			break
+		}
 	}
 	return rows.Close()
 }
