@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/internal/pii"
 	"github.com/otelcol-llm/otelcol-llm/internal/redact/chatcorpus"
@@ -91,13 +91,7 @@ func TestCorporaAreRealisticChat(t *testing.T) {
 // checks the CPU time against getrusage, which measures the same thing another way.
 func TestProcReadsThisProcess(t *testing.T) {
 	pid := os.Getpid()
-	rusage := func() time.Duration {
-		var ru syscall.Rusage
-		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-			t.Fatal(err)
-		}
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	rusage := cputime.Process
 	before, err := cpuTime(pid)
 	if err != nil {
 		t.Fatal(err)

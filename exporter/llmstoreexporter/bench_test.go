@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
 	"github.com/otelcol-llm/otelcol-llm/processor/llmprocessor"
 )
@@ -66,7 +66,7 @@ func BenchmarkPipeline(b *testing.B) {
 	b.SetParallelism(2) // 4 senders on 2 cores
 	b.ReportAllocs()
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), cputime.Process()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req := ptraceotlp.NewExportRequest()
@@ -86,16 +86,10 @@ func BenchmarkPipeline(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	wall, used := time.Since(start), cpuTime()-cpu
+	wall, used := time.Since(start), cputime.Process()-cpu
 	b.StopTimer()
 	b.ReportMetric(float64(spans)/wall.Seconds(), "spans/s")
 	b.ReportMetric(float64(used)/float64(time.Microsecond)/float64(spans), "cpu-µs/span")
 	_ = proc.Shutdown(ctx)
 	_ = exp.Shutdown(ctx)
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
 )
 
@@ -49,11 +49,11 @@ func benchmarkWriteTraces(b *testing.B, evaluated bool) {
 		if i >= len(batches) || into || os.Getenv("LLMSTORE_BENCH_RANDOM_IDS") == "1" { // the data set holds the generator's first ids
 			td = reID(td, i/len(batches)+1)
 		}
-		w, c := time.Now(), cpuTime()
+		w, c := time.Now(), cputime.Process()
 		if err := s.WriteTraces(ctx, td); err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - c
+		cpu += cputime.Process() - c
 		wall += time.Since(w)
 		spans += td.SpanCount()
 		i++
@@ -62,13 +62,6 @@ func benchmarkWriteTraces(b *testing.B, evaluated bool) {
 	// CPU per span is what the machine's load does not distort: spans/s on an idle core
 	// is 1e6 divided by it. Both figures leave out the re-identification copy above.
 	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(spans), "cpu-µs/span")
-}
-
-// cpuTime is the CPU time (user and system) this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkWriteTracesConcurrent writes from 4 goroutines, as the exporter's sending
@@ -217,7 +210,7 @@ func BenchmarkQueries(b *testing.B) {
 	} {
 		b.Run(q.name, func(b *testing.B) {
 			var lat []time.Duration
-			cpu := cpuTime()
+			cpu := cputime.Process()
 			for b.Loop() {
 				t := time.Now()
 				if err := q.run(); err != nil {
@@ -228,7 +221,7 @@ func BenchmarkQueries(b *testing.B) {
 			slices.Sort(lat)
 			b.ReportMetric(float64(lat[len(lat)/2])/1e6, "p50-ms")
 			b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*95/100)])/1e6, "p95-ms")
-			b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(len(lat)), "cpu-ms/op")
+			b.ReportMetric(float64(cputime.Process()-cpu)/1e6/float64(len(lat)), "cpu-ms/op")
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/loadgen"
 )
 
@@ -191,7 +192,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 			defer c.Close()
 			b.ReportAllocs()
-			cpu := loadgen.ProcessCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				if _, _, err := c.Do(); err != nil {
 					b.Fatal(err)
@@ -199,7 +200,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 			// CPU time, unlike wall time, does not grow with the machine's other load:
 			// proxied minus direct is what the proxy costs per call.
-			b.ReportMetric(float64((loadgen.ProcessCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64((cputime.Process()-cpu).Microseconds())/float64(b.N), "cpu-µs/op")
 		})
 	}
 }

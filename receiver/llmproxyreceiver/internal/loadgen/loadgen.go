@@ -25,8 +25,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 )
 
 // Target is one way to reach the server.
@@ -127,7 +128,7 @@ func Run(opts Options) (*Report, error) {
 
 	report := &Report{LoadBefore: loadAverage(), CPUs: runtime.NumCPU()}
 	busy0, all0 := hostCPU()
-	cpu0 := ProcessCPU()
+	cpu0 := cputime.Process()
 	start := time.Now().Add(10 * time.Millisecond)
 	var wg sync.WaitGroup
 	for k, w := range workers {
@@ -150,7 +151,7 @@ func Run(opts Options) (*Report, error) {
 		})
 	}
 	wg.Wait()
-	report.ProcessCPU = ProcessCPU() - cpu0
+	report.ProcessCPU = cputime.Process() - cpu0
 	busy1, all1 := hostCPU()
 	report.HostBusy = -1
 	if all1 > all0 {
@@ -336,13 +337,6 @@ func discardChunked(r *bufio.Reader) error {
 			return err
 		}
 	}
-}
-
-// ProcessCPU is the CPU time this process has used, user and system.
-func ProcessCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func loadAverage() float64 {

@@ -10,9 +10,9 @@ import (
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/llmapi"
-	"github.com/otelcol-llm/otelcol-llm/receiver/llmproxyreceiver/internal/loadgen"
 )
 
 // BenchmarkEmit is the work done for each call after its response has been relayed:
@@ -44,7 +44,7 @@ func BenchmarkEmit(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			batch := make([]*record, 1)
-			cpu := loadgen.ProcessCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				start := time.Now()
 				rec := &record{api: tc.api, upstream: up, path: tc.path, start: start, headersAt: start, firstChunkAt: start, end: start,
@@ -56,7 +56,7 @@ func BenchmarkEmit(b *testing.B) {
 				h.emit(batch, func() {})
 			}
 			// CPU time grows less than wall time with the machine's other load.
-			b.ReportMetric(float64((loadgen.ProcessCPU()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64((cputime.Process()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 		if !bytes.Contains(response, []byte("mock")) {
 			b.Fatalf("unexpected mock answer %s", response)
