@@ -215,11 +215,16 @@ type collector struct {
 }
 
 // startCollector runs the binary on cfg with free loopback ports in its environment
-// (LOADGEN_OTLP_PORT, LOADGEN_METRICS_PORT, LOADGEN_PPROF_PORT) and waits until its
+// (LOADGEN_OTLP_PORT, LOADGEN_METRICS_PORT, LOADGEN_PPROF_PORT, LOADGEN_API_PORT) and a
+// data directory of its own (LOADGEN_DATA_DIR, for a store), and waits until its
 // OTLP/HTTP receiver listens.
 func startCollector(ctx context.Context, bin string, cfg namedConfig, logDir string) (*collector, error) {
-	ports, err := collectorproc.FreePorts(3)
+	ports, err := collectorproc.FreePorts(4)
 	if err != nil {
+		return nil, err
+	}
+	dataDir := filepath.Join(logDir, cfg.name+"-data")
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}
 	col := &collector{
@@ -238,6 +243,8 @@ func startCollector(ctx context.Context, bin string, cfg namedConfig, logDir str
 			"LOADGEN_OTLP_PORT=" + strconv.Itoa(ports[0]),
 			"LOADGEN_METRICS_PORT=" + strconv.Itoa(ports[1]),
 			"LOADGEN_PPROF_PORT=" + strconv.Itoa(ports[2]),
+			"LOADGEN_API_PORT=" + strconv.Itoa(ports[3]),
+			"LOADGEN_DATA_DIR=" + dataDir,
 		},
 		Output: col.logFile,
 	})
