@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"math/bits"
 	"unicode"
 	"unicode/utf8"
 )
@@ -174,6 +175,9 @@ type phraseSet struct {
 	// is looked up as anyNext, which every phrase's first byte is paired with.
 	pairs [1 << 16 / 64]uint64
 	next  [256]byte // a byte as the second of a pair: folded, or anyNext
+	// nonWordStart is set when a phrase starts with an ASCII byte that is not part of a
+	// word: only word starts are looked up eight bytes at a time.
+	nonWordStart bool
 }
 
 // anyNext stands for a second byte the pairs cannot judge; it is never a folded ASCII byte.
@@ -207,6 +211,9 @@ func newPhraseSet(phrases []string) *phraseSet {
 		last, _ := utf8.DecodeLastRuneInString(f)
 		p.nodes[n].end, p.nodes[n].word = true, isWordRune(last)
 		p.setPair(f[0], anyNext)
+		if f[0] < utf8.RuneSelf && !isWordRune(rune(f[0])) {
+			p.nonWordStart = true
+		}
 		if len(f) == 1 { // matches before any second byte
 			for b := range utf8.RuneSelf {
 				p.setPair(f[0], byte(b))
@@ -298,8 +305,29 @@ func (p *phraseSet) find(t text, window int) bool {
 
 // nextCandidate returns the first position from i, before end, where a phrase may start
 // (candidate) or that is not a plain ASCII byte, else end; and whether the byte before it
-// is part of a word. It calls nothing, so that its loop keeps everything in registers.
+// is part of a word. It calls nothing, so that its loops keep everything in registers.
+// Plain ASCII goes eight bytes at a time: word starts are found with word-wide
+// arithmetic, and only they are looked up (when no phrase starts with another byte).
 func (p *phraseSet) nextCandidate(raw string, i, end int, prevWord bool) (int, bool, bool) {
+	for ; !p.nonWordStart && i+8 <= end; i += 8 {
+		w := raw[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if b := x ^ (ones * '\\'); (x|(b-ones)&^b)&highs != 0 {
+			break // a byte that is not ASCII, or an escape: byte by byte
+		}
+		word := inRange(x|ones*0x20, 'a', 'z') | inRange(x, '0', '9') // a high bit per byte
+		prev := word << 8
+		if prevWord {
+			prev |= 0x80
+		}
+		for starts := word &^ prev; starts != 0; starts &= starts - 1 {
+			if j := i + bits.TrailingZeros64(starts)/8; p.pairAt(raw, j) {
+				return j, true, false
+			}
+		}
+		prevWord = word>>63 != 0
+	}
 	for ; i < end; i++ {
 		c := raw[i]
 		if c >= utf8.RuneSelf || c == '\\' {
@@ -310,15 +338,30 @@ func (p *phraseSet) nextCandidate(raw string, i, end int, prevWord bool) (int, b
 			continue
 		}
 		prevWord = word
-		next := byte(anyNext)
-		if i+1 < len(raw) {
-			next = p.next[raw[i+1]]
-		}
-		if k := uint(asciiFold[c])<<8 | uint(next); p.pairs[k/64]&(1<<(k%64)) != 0 {
+		if p.pairAt(raw, i) {
 			return i, true, false
 		}
 	}
 	return i, false, prevWord
+}
+
+// pairAt reports whether a phrase may start at raw[i], a plain ASCII byte, judging by the
+// pair it forms with the next byte.
+func (p *phraseSet) pairAt(raw string, i int) bool {
+	next := byte(anyNext)
+	if i+1 < len(raw) {
+		next = p.next[raw[i+1]]
+	}
+	k := uint(asciiFold[raw[i]])<<8 | uint(next)
+	return p.pairs[k/64]&(1<<(k%64)) != 0
+}
+
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// inRange sets the high bit of each byte of x (all below 0x80) that lies in [lo, hi]; no
+// sum carries into the next byte.
+func inRange(x uint64, lo, hi byte) uint64 {
+	return (x + ones*uint64(0x80-lo)) &^ (x + ones*uint64(0x7f-hi)) & highs
 }
 
 // matchAt reports whether a phrase matches raw from i and ends at a word boundary. A space

@@ -14,13 +14,22 @@ func FuzzPhraseFind(f *testing.F) {
 		"I'm sorry, but I can't help with that.", "I CAN’T  help with\tthat", "AI can't help without",
 		"x", "ok", "Ok.", "I\u00a0can't help.", "İ can't help with", "no puedo ayudarte", "Não posso ajudar",
 		"我无法帮助你", "お手伝いできません", "a  b", "sorry,\nbut i can't", "i",
+		"Well, I'm sorry, but I can't help with that request today.", "I have to say 4 you: no.",
+		"Hmm... no, 'tis not", "Absolutely!! I can't help with thisword", "ok0123456789abcdefOK x",
 	} {
 		f.Add(s, 150)
 		f.Add(s, -1)
 	}
-	phrases := append(defaultRefusalPhrases(), "x", "ok", "a b", "’tis", "İstanbul")
-	p := newPhraseSet(phrases)
-	reference := func(raw string, window int) bool {
+	// Word starts only (the eight-byte path), and a set with a phrase that starts with
+	// punctuation (every byte looked at).
+	sets := []*phraseSet{
+		newPhraseSet(append(defaultRefusalPhrases(), "x", "ok", "a b", "İstanbul", "4 you")),
+		newPhraseSet(append(defaultRefusalPhrases(), "x", "’tis", "...no")),
+	}
+	if sets[0].nonWordStart || !sets[1].nonWordStart {
+		f.Fatal("the phrase sets do not cover both paths")
+	}
+	reference := func(p *phraseSet, raw string, window int) bool {
 		prevWord := false
 		for i, runes := 0, 0; i < len(raw) && runes != window; runes++ {
 			r, n := foldedAt(raw, i)
@@ -43,8 +52,10 @@ func FuzzPhraseFind(f *testing.F) {
 			if strings.Contains(tx.raw, `\`) && !tx.escaped || strings.ContainsAny(tx.raw, "\"") && !tx.escaped {
 				continue // not the raw content of a JSON string
 			}
-			if got, want := p.find(tx, window), reference(tx.raw, window); got != want {
-				t.Fatalf("find(%q, %d) = %v, want %v", tx.raw, window, got, want)
+			for k, p := range sets {
+				if got, want := p.find(tx, window), reference(p, tx.raw, window); got != want {
+					t.Fatalf("set %d: find(%q, %d) = %v, want %v", k, tx.raw, window, got, want)
+				}
 			}
 		}
 	})

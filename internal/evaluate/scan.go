@@ -128,7 +128,6 @@ func (sc *scanner) str() (raw string, escaped bool) {
 // escape or is a control character. Eight bytes at a time: strings hold most of the text
 // the evaluators read.
 func skipPlain(s string, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(s); i += 8 {
 		w := s[i : i+8]
 		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
