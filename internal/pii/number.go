@@ -215,7 +215,7 @@ func minLenButLast(g *numGroup, a, b int) int {
 
 // Context words that let an unformatted digit run count as an SSN or a phone number.
 var (
-	ssnContext   = newContextWords("ssn", "social security", "social sec")
+	ssnContext   = newContextWords("ssn", "social sec") // "social sec" covers "social security"
 	phoneContext = newContextWords("phone", "tel", "call", "mobile", "cell", "sms", "whatsapp", "fax", "contact", "number")
 )
 

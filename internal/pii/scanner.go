@@ -278,7 +278,7 @@ func (sc *scan) run() {
 			continue
 		}
 		if k&clsDigit != 0 {
-			if start >= sc.numEnd && numberStart(text, start) {
+			if start >= sc.numEnd && numberStart(text, start) && (i-start >= 9 || numberContinues(text, i)) {
 				if end, found := sc.number(start); found {
 					i = max(i, end)
 					continue
@@ -297,6 +297,19 @@ func (sc *scan) run() {
 	if sc.aws {
 		sc.awsSecrets()
 	}
+}
+
+// numberContinues reports whether a number may go on past the end i of a word: with a
+// space or a dot before a digit (or a space before "("). A number that starts a word
+// and does not go on past it has at most the word's length in digits and no dot, and
+// below nine digits such a number cannot be a finding (see number): most counts, dates,
+// times and amounts of prose are told apart here without parsing them.
+func numberContinues(text string, i int) bool {
+	if i+1 >= len(text) {
+		return false
+	}
+	c, d := text[i], text[i+1]
+	return (c == ' ' || c == '.') && isDigit(d) || c == ' ' && d == '('
 }
 
 // afterAuthWord reports whether the word at start follows "bearer " or "basic " (any

@@ -1,10 +1,9 @@
 package pii
 
 import (
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/internal/redact/chatcorpus"
 )
@@ -39,19 +38,11 @@ func BenchmarkScanConversations(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	var buf []Finding
-	start := cpuTime()
+	start := cputime.Process()
 	for b.Loop() {
 		for _, t := range texts {
 			buf = s.Scan(t, buf[:0])
 		}
 	}
-	b.ReportMetric(float64(size)*float64(b.N)/(cpuTime()-start).Seconds()/1e6, "cpu-MB/s")
-}
-
-// cpuTime is the CPU time this process has used: on a shared machine it measures the
-// scan where wall time measures the neighbours too.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(size)*float64(b.N)/(cputime.Process()-start).Seconds()/1e6, "cpu-MB/s")
 }

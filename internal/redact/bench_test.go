@@ -3,7 +3,6 @@ package redact
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/internal/redact/chatcorpus"
 )
@@ -94,14 +94,6 @@ func newContrib(b *testing.B) processor.Traces {
 	return p
 }
 
-// cpuTime is the CPU time (user + system) this process has used: on a shared machine
-// it measures our cost where wall time measures the neighbours too.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // BenchmarkChatSpans runs, side by side, copying the batch (the baseline every case
 // pays), our Redactor with the default config, the same without the scan cache, and the
 // contrib redaction processor with equivalent blocked_values. Every batch holds the same
@@ -181,12 +173,12 @@ func benchInterleaved(b *testing.B, next func(i int) ptrace.Traces) {
 			first, second, d1, d2 = uncached, cached, &without, &withCache
 		}
 		i++
-		t0 := cpuTime()
+		t0 := cputime.Process()
 		first(td)
-		t1 := cpuTime()
+		t1 := cputime.Process()
 		second(td2)
 		*d1 += t1 - t0
-		*d2 += cpuTime() - t1
+		*d2 += cputime.Process() - t1
 	}
 	spans := float64(b.N * benchSpans)
 	b.ReportMetric(float64(withCache.Nanoseconds())/spans, "cache-stage-ns/span")
@@ -257,7 +249,7 @@ func benchStage(b *testing.B, content int, next func(i int) ptrace.Traces, newSt
 	b.ReportAllocs()
 	var inStage time.Duration
 	var st Stats
-	start := cpuTime()
+	start := cputime.Process()
 	i := 0
 	for b.Loop() {
 		td := next(i)
@@ -265,11 +257,11 @@ func benchStage(b *testing.B, content int, next func(i int) ptrace.Traces, newSt
 		if stage == nil {
 			continue
 		}
-		t0 := cpuTime()
+		t0 := cputime.Process()
 		st.Add(stage(td))
-		inStage += cpuTime() - t0
+		inStage += cputime.Process() - t0
 	}
-	cpu := cpuTime() - start
+	cpu := cputime.Process() - start
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*benchSpans), "cpu-ns/span")
 	b.ReportMetric(float64(content)*float64(b.N)/cpu.Seconds()/1e6, "cpu-MB/s")
 	if stage != nil {
@@ -300,11 +292,11 @@ func BenchmarkText(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
-			start := cpuTime()
+			start := cputime.Process()
 			for b.Loop() {
 				r.text(text, nil)
 			}
-			b.ReportMetric(float64(len(text))*float64(b.N)/(cpuTime()-start).Seconds()/1e6, "cpu-MB/s")
+			b.ReportMetric(float64(len(text))*float64(b.N)/(cputime.Process()-start).Seconds()/1e6, "cpu-MB/s")
 		})
 	}
 }

@@ -38,13 +38,13 @@ const minCachedLen = 64
 const maxCachedFindings = 4
 
 // cacheWays is the number of entries of one set; a text can only live in the set its
-// fingerprint selects, and a set's eight keys fill two cache lines.
+// fingerprint selects.
 const cacheWays = 8
 
 // Bounds of redaction.scan_cache_entries (when not 0, which turns the cache off).
 const (
-	DefaultScanCacheEntries = 1 << 16 // 3.25 MiB
-	maxScanCacheEntries     = 1 << 24 // 832 MiB
+	DefaultScanCacheEntries = 1 << 16 // 4.2 MiB
+	maxScanCacheEntries     = 1 << 24 // 1.05 GiB
 )
 
 // fingerprint identifies a text by two independent 64-bit keyed hashes of its bytes.
@@ -52,30 +52,41 @@ type fingerprint struct{ a, b uint64 }
 
 // scanCache is a set-associative map from fingerprints to findings, with CLOCK
 // eviction inside each set. Each set has a word of eight 8-bit tags in a dense array of
-// its own (64 KiB for the default size, so it stays in the CPU caches): a text that is
-// not cached, the common case of a new turn, is usually told apart by that one word,
-// without touching the set. Lookups take no lock: a set's sequence number is odd while
-// a writer changes it, and a lookup that sees it odd or changed counts as a miss (the
-// caller then scans and adds, as for any miss), so the sets of texts that every call
+// its own (64 KiB for the default size, so it stays in the CPU caches): a 7-bit tag of
+// each entry's fingerprint and the entry's clock bit. A text that is not cached, the
+// common case of a new turn, is usually told apart by that one word, without touching
+// the set, and the clock runs on it alone. An entry (its sequence number, fingerprint
+// and findings) fills one 64-byte cache line, so a hit reads the tag word and that line
+// and nothing else. Lookups take no lock: an entry's sequence number is odd while a
+// writer changes it, and a lookup that sees it odd or changed counts as a miss (the
+// caller then scans and adds, as for any miss), so the entries of texts that every call
 // resends (system prompts) are read by all goroutines without their cache lines
 // bouncing between cores. Writers take the set's lock. Memory is fixed at
-// construction: 52 bytes per entry.
+// construction: 67 bytes per entry.
 type scanCache struct {
 	seedA, seedB maphash.Seed
 	tags         []atomic.Uint64 // per set: way i's tag in byte i, 0 when the way is empty
-	sets         []cacheSet
-	mask         uint64       // len(sets)-1; len(sets) is a power of two
-	entities     []pii.Entity // entity type of each code; code 0 is unused
+	entries      []cacheEntry    // set i is entries[i*cacheWays:][:cacheWays]
+	writers      []setWriter     // per set
+	mask         uint64          // number of sets - 1; a power of two
+	entities     []pii.Entity    // entity type of each code; code 0 is unused
 	codes        map[pii.Entity]uint64
 }
 
-type cacheSet struct {
-	seq   atomic.Uint32 // odd while a writer changes the set or its tags
-	ref   atomic.Uint32 // bit i: keys[i] was hit since the clock hand last passed it
-	mu    sync.Mutex    // serializes writers
-	hand  uint8         // next way the clock looks at when the set is full (under mu)
-	keys  [cacheWays][2]atomic.Uint64
-	found [cacheWays][maxCachedFindings]atomic.Uint64 // packed findings, 0 after the last
+// cacheEntry is one cached text, 64 bytes: one cache line when the array is aligned,
+// which it is from 512 bytes up (Go allocates those sizes on their own alignment).
+type cacheEntry struct {
+	seq   atomic.Uint32 // odd while a writer changes the entry
+	_     uint32
+	key   [2]atomic.Uint64
+	found [maxCachedFindings]atomic.Uint64 // packed findings, 0 after the last
+	_     [8]byte
+}
+
+// setWriter serializes the writers of one set and holds its clock hand.
+type setWriter struct {
+	mu   sync.Mutex
+	hand uint8 // next way the clock looks at when the set is full (under mu)
 }
 
 // A finding is packed in one word: start in the low 32 bits, length in the next 24,
@@ -115,7 +126,8 @@ func newScanCache(entries int, entities []pii.Entity) *scanCache {
 		seedA:    maphash.MakeSeed(),
 		seedB:    maphash.MakeSeed(),
 		tags:     make([]atomic.Uint64, sets),
-		sets:     make([]cacheSet, sets),
+		entries:  make([]cacheEntry, sets*cacheWays),
+		writers:  make([]setWriter, sets),
 		mask:     uint64(sets - 1),
 		entities: []pii.Entity{""},
 		codes:    map[pii.Entity]uint64{},
@@ -130,39 +142,43 @@ func newScanCache(entries int, entities []pii.Entity) *scanCache {
 }
 
 // capacity is the most fingerprints the cache holds.
-func (c *scanCache) capacity() int { return len(c.sets) * cacheWays }
+func (c *scanCache) capacity() int { return len(c.entries) }
 
 func (c *scanCache) fingerprint(s string) fingerprint {
 	return fingerprint{maphash.String(c.seedA, s), maphash.String(c.seedB, s)}
 }
 
-// tag is the byte of a fingerprint kept in its set's tag word: never 0, which marks an
-// empty way, and from other bits than those that chose the set.
-func tag(f fingerprint) uint64 { return max(f.a>>56, 1) }
+// tag is the part of a fingerprint kept in its set's tag word: seven bits, never 0,
+// which marks an empty way, and from other bits than those that chose the set.
+func tag(f fingerprint) uint64 { return max(f.a>>57, 1) }
+
+// refBit is set in an entry's tag byte when it was hit since the clock hand last passed.
+const refBit = 0x80
 
 // lookup reports whether f is cached and appends its findings to dst, and marks the
 // entry as used.
 func (c *scanCache) lookup(f fingerprint, dst []pii.Finding) ([]pii.Finding, bool) {
 	i := f.a & c.mask
-	word, t := c.tags[i].Load(), tag(f)
-	for way := 0; word != 0; way, word = way+1, word>>8 {
-		if word&0xff != t {
+	tags := c.tags[i].Load()
+	t := tag(f)
+	for way, word := uint64(0), tags; word != 0; way, word = way+1, word>>8 {
+		if word&^refBit&0xff != t {
 			continue
 		}
-		s := &c.sets[i]
-		seq := s.seq.Load()
-		if seq&1 != 0 || s.keys[way][0].Load() != f.a || s.keys[way][1].Load() != f.b {
+		e := &c.entries[i*cacheWays+way]
+		seq := e.seq.Load()
+		if seq&1 != 0 || e.key[0].Load() != f.a || e.key[1].Load() != f.b {
 			continue
 		}
 		var packed [maxCachedFindings]uint64
 		for k := range packed {
-			packed[k] = s.found[way][k].Load()
+			packed[k] = e.found[k].Load()
 		}
-		if s.seq.Load() != seq {
+		if e.seq.Load() != seq {
 			return dst, false // what was read may mix two writes
 		}
-		if bit := uint32(1) << way; s.ref.Load()&bit == 0 {
-			s.ref.Or(bit)
+		if ref := uint64(refBit) << (8 * way); tags&ref == 0 {
+			c.tags[i].Or(ref) // racing with a writer at worst misplaces a clock bit
 		}
 		for _, w := range packed {
 			if w == 0 {
@@ -191,37 +207,39 @@ func (c *scanCache) add(f fingerprint, fs []pii.Finding) {
 		}
 	}
 	i := f.a & c.mask
-	s := &c.sets[i]
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	word := c.tags[i].Load()
+	set := c.entries[i*cacheWays:][:cacheWays]
+	wr := &c.writers[i]
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	word, t := c.tags[i].Load(), tag(f)
 	way := -1
 	for w := range cacheWays {
-		wt := word >> (8 * w) & 0xff
-		if wt == 0 && way < 0 {
-			way = w
-		}
-		if wt != 0 && s.keys[w][0].Load() == f.a && s.keys[w][1].Load() == f.b {
+		switch wt := word >> (8 * w) & 0xff; {
+		case wt == 0:
+			if way < 0 {
+				way = w
+			}
+		case wt&^refBit == t && set[w].key[0].Load() == f.a && set[w].key[1].Load() == f.b:
 			return // added meanwhile by another goroutine
 		}
 	}
 	if way < 0 {
-		for s.ref.Load()&(1<<s.hand) != 0 {
-			s.ref.And(^(uint32(1) << s.hand))
-			s.hand = (s.hand + 1) % cacheWays
+		for ref := uint64(refBit) << (8 * wr.hand); word&ref != 0; ref = uint64(refBit) << (8 * wr.hand) {
+			word &^= ref
+			wr.hand = (wr.hand + 1) % cacheWays
 		}
-		way = int(s.hand)
-		s.hand = (s.hand + 1) % cacheWays
+		way = int(wr.hand)
+		wr.hand = (wr.hand + 1) % cacheWays
 	}
-	s.seq.Add(1) // odd: lookups of this set miss until the write is complete
-	s.keys[way][0].Store(f.a)
-	s.keys[way][1].Store(f.b)
+	e := &set[way]
+	e.seq.Add(1) // odd: lookups of this entry miss until the write is complete
+	e.key[0].Store(f.a)
+	e.key[1].Store(f.b)
 	for k, w := range packed {
-		s.found[way][k].Store(w)
+		e.found[k].Store(w)
 	}
-	c.tags[i].Store(word&^(0xff<<(8*way)) | tag(f)<<(8*way))
-	s.ref.And(^(uint32(1) << way))
-	s.seq.Add(1)
+	e.seq.Add(1)
+	c.tags[i].Store(word&^(0xff<<(8*way)) | t<<(8*way))
 }
 
 // len counts the cached texts (for tests).
