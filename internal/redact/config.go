@@ -81,7 +81,7 @@ type Config struct {
 	// ScanCacheEntries sizes the scan cache: what the detectors found in texts seen
 	// before, as fingerprints and the positions and types of the findings (never
 	// content), rounded down to a power of two times 8; 0 turns it off. Default 65536
-	// (4.2 MiB). The name is kept from when only clean texts were cached.
+	// (4.2 MiB).
 	ScanCacheEntries int `mapstructure:"scan_cache_entries"`
 }
 
