@@ -49,7 +49,15 @@ func TestCorporaAreRealisticChat(t *testing.T) {
 					t.Fatal(err)
 				}
 				ss := req.Traces().ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+				first := ptraceotlp.NewExportRequest() // the same request in the first pass
+				if err := first.UnmarshalProto(c.body(nil, n)); err != nil {
+					t.Fatal(err)
+				}
 				for i := 0; i < ss.Len(); i++ {
+					// A store must see new spans on every pass, not redeliveries.
+					if again := first.Traces().ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(i); again.TraceID() == ss.At(i).TraceID() {
+						t.Fatalf("request %d span %d has the same trace id in two passes", n, i)
+					}
 					a := ss.At(i).Attributes()
 					if genai.Str(a, genai.OperationName) != genai.OpChat || genai.Str(a, genai.RequestModel) == "" {
 						t.Fatalf("span %d is not a chat call: %v", spans, a.AsRaw())
