@@ -24,13 +24,21 @@ type hook struct {
 	mu   sync.Mutex
 	msgs []notify.WebhookMessage
 	fail bool
+	last time.Time // when the last request arrived
 }
 
+// ServeHTTP records a message, or fails while the receiver is down: decided when the
+// request arrives, so that a request the sender gave up on while the receiver was down
+// is not recorded when it is read after the receiver came back.
 func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	fail := h.fail
+	h.last = time.Now()
+	h.mu.Unlock()
 	b, _ := io.ReadAll(r.Body)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.fail {
+	if fail {
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
@@ -51,6 +59,20 @@ func (h *hook) take() []notify.WebhookMessage {
 }
 
 func (h *hook) setFail(f bool) { h.mu.Lock(); h.fail = f; h.mu.Unlock() }
+
+// waitIdle returns once no request has arrived for quiet: the last attempt of a delivery
+// abandoned at its deadline may still be on its way.
+func (h *hook) waitIdle(quiet time.Duration) {
+	for {
+		h.mu.Lock()
+		since := time.Since(h.last)
+		h.mu.Unlock()
+		if since >= quiet {
+			return
+		}
+		time.Sleep(quiet - since)
+	}
+}
 
 type env struct {
 	t     *testing.T
@@ -276,6 +298,7 @@ func TestReceiverOutageLosesNothing(t *testing.T) {
 	a := alert("firing", "alertname", "X")
 	e.tick(0, a) // retried until the group_interval deadline, then left for the next flush
 	expect(t, h, "")
+	h.waitIdle(100 * time.Millisecond)
 	h.setFail(false)
 	e.tick(time.Second, a)
 	expect(t, h, "firing(first notification)[X/=firing]")
