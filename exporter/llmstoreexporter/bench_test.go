@@ -3,6 +3,8 @@ package llmstoreexporter
 import (
 	"context"
 	"database/sql"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,8 +25,17 @@ import (
 // pricing, redaction) by 4 concurrent senders, and written by the llmstore exporter with
 // its defaults (sending queue, batching) into the extension's database. The clock stops
 // once every span is stored. One iteration is one request; run with -benchtime=400x.
+//
+// LLMSTORE_BENCH_INTO=<file> writes into that database instead of a new one (for example
+// a copy of internal/store's 1M-span query data set), and LLMSTORE_BENCH_RANDOM_IDS=1 gives
+// the traces random ids as SDKs do; the generator's count up, which makes every insert into
+// an index keyed by trace id an append.
 func BenchmarkPipeline(b *testing.B) {
-	h, _, path := startStore(b)
+	path := os.Getenv("LLMSTORE_BENCH_INTO")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "llm.db")
+	}
+	h, _, _ := startStoreAt(b, path)
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		b.Fatal(err)
@@ -52,7 +63,8 @@ func BenchmarkPipeline(b *testing.B) {
 	n := b.N
 	var requests [][]byte
 	spans := 0
-	err = storegen.Generate(storegen.Options{Seed: 11, Start: time.Now().Add(-time.Hour), Period: time.Hour, Traces: n * 28, Users: 200, Sessions: 2000}, 28,
+	err = storegen.Generate(storegen.Options{Seed: 11, Start: time.Now().Add(-time.Hour), Period: time.Hour, Traces: n * 28, Users: 200, Sessions: 2000,
+		RandomIDs: os.Getenv("LLMSTORE_BENCH_RANDOM_IDS") == "1"}, 28,
 		func(td ptrace.Traces) error {
 			spans += td.SpanCount()
 			body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
@@ -60,6 +72,10 @@ func BenchmarkPipeline(b *testing.B) {
 			return err
 		})
 	if err != nil {
+		b.Fatal(err)
+	}
+	var before int64 // spans already stored
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM spans").Scan(&before); err != nil {
 		b.Fatal(err)
 	}
 	var next atomic.Int64
@@ -80,8 +96,8 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 		}
 	})
-	for stored := int64(0); stored < int64(spans); time.Sleep(10 * time.Millisecond) {
-		// Spans are only inserted here, so the largest row id is their count, read in O(1).
+	for stored := int64(0); stored-before < int64(spans); time.Sleep(10 * time.Millisecond) {
+		// Spans are only inserted here, so the largest row id grows by their count, read in O(1).
 		if err := db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM spans").Scan(&stored); err != nil {
 			b.Fatal(err)
 		}

@@ -36,10 +36,16 @@ func (h host) GetExtensions() map[component.ID]component.Component { return h.ex
 // startStore starts an llmstore extension on a temp file and returns a host holding it.
 func startStore(t testing.TB) (host, *llmstoreextension.Extension, string) {
 	t.Helper()
+	return startStoreAt(t, filepath.Join(t.TempDir(), "llm.db"))
+}
+
+// startStoreAt is startStore on the database at path.
+func startStoreAt(t testing.TB, path string) (host, *llmstoreextension.Extension, string) {
+	t.Helper()
 	f := llmstoreextension.NewFactory()
 	cfg := f.CreateDefaultConfig().(*llmstoreextension.Config)
 	cfg.NetAddr.Endpoint = "127.0.0.1:0"
-	cfg.Path = filepath.Join(t.TempDir(), "llm.db")
+	cfg.Path = path
 	// These tests are about delivery; their data is months old, which the default
 	// retention would start deleting while they run.
 	cfg.Retention.Traces, cfg.Retention.Logs, cfg.Retention.Metrics, cfg.Retention.Content = 0, 0, 0, 0

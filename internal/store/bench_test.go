@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,9 +36,16 @@ func benchmarkWriteTraces(b *testing.B, evaluated bool) {
 		path = filepath.Join(b.TempDir(), "ingest.db")
 	}
 	s := openBench(b, path)
+	// LLMSTORE_BENCH_BATCH=N writes N generated batches per transaction: the exporter's
+	// batches are 8k–16k spans, where every random-keyed index page a batch dirties is
+	// shared by more of its inserts.
+	per := 1
+	if n, err := strconv.Atoi(os.Getenv("LLMSTORE_BENCH_BATCH")); err == nil && n > 0 {
+		per = n
+	}
 	var batches []ptrace.Traces
-	_ = storegen.Generate(storegen.Options{Seed: 7, Start: base, Period: time.Hour, Traces: 20 * 222, Users: 100, Sessions: 1000,
-		Evaluations: evaluated}, 222,
+	_ = storegen.Generate(storegen.Options{Seed: 7, Start: base, Period: time.Hour, Traces: 20 * per * 222, Users: 100, Sessions: 1000,
+		Evaluations: evaluated}, 222*per,
 		func(td ptrace.Traces) error { batches = append(batches, td); return nil })
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -95,7 +103,8 @@ func BenchmarkWriteTracesConcurrent(b *testing.B) {
 
 // reID copies td with other trace ids: the round in the first bytes, or, with
 // LLMSTORE_BENCH_RANDOM_IDS=1, ids as random as real ones (the generator's are sequential,
-// which makes every id index insert an append).
+// which makes every id index insert an append), and new at every run, so that runs into
+// the same database never resend a trace.
 func reID(td ptrace.Traces, round int) ptrace.Traces {
 	out := ptrace.NewTraces()
 	td.CopyTo(out)
@@ -105,7 +114,7 @@ func reID(td ptrace.Traces, round int) ptrace.Traces {
 			for _, sp := range ss.Spans().All() {
 				id := sp.TraceID()
 				if random {
-					h := sha256.Sum256(append(id[:], byte(round), byte(round>>8)))
+					h := sha256.Sum256(append(id[:], byte(round), byte(round>>8), runSalt[0], runSalt[1], runSalt[2], runSalt[3]))
 					copy(id[:], h[:])
 				} else {
 					id[0] = byte(round)
@@ -117,6 +126,11 @@ func reID(td ptrace.Traces, round int) ptrace.Traces {
 	}
 	return out
 }
+
+var runSalt = func() (s [4]byte) {
+	binary.LittleEndian.PutUint32(s[:], uint32(time.Now().UnixNano()))
+	return s
+}()
 
 func openBench(b *testing.B, path string) *Store {
 	s, err := Open(context.Background(), Options{Path: path})

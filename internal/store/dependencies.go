@@ -63,7 +63,7 @@ func genAINode(op, agent, tool, model, provider, name string) (kind, nodeName st
 func (s *Store) Dependencies(ctx context.Context, w Window) (Dependencies, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT c.operation, c.agent_name, c.tool_name, c.model, c.provider, c.name,
 		c.service, c.is_error, p.operation, p.agent_name, p.tool_name, p.model, p.provider, p.name, p.service
-		FROM spans c LEFT JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id AND c.parent_span_id != ''
+		FROM spans c LEFT JOIN spans p ON p.trace_row = c.trace_row AND p.span_id = c.parent_span_id AND c.parent_span_id != ''
 		WHERE c.start_ns >= ? AND c.start_ns < ? AND c.operation != ''`, w.From.UnixNano(), w.To.UnixNano())
 	if err != nil {
 		return Dependencies{}, s.describe("querying dependencies", err)

@@ -110,9 +110,6 @@ func (s *Store) Enforce(ctx context.Context) (EnforceResult, error) {
 func (s *Store) deleteBefore(ctx context.Context, t table, cutoff int64) (int64, error) {
 	q := fmt.Sprintf("DELETE FROM %s WHERE rowid IN (SELECT rowid FROM %s WHERE %s < ? LIMIT %d)",
 		t.name, t.name, t.timeColumn, deleteChunk)
-	if t.name == "traces" { // WITHOUT ROWID: delete by key
-		q = fmt.Sprintf("DELETE FROM traces WHERE trace_id IN (SELECT trace_id FROM traces WHERE start_ns < ? LIMIT %d)", deleteChunk)
-	}
 	if t.name == "call_rollups" { // WITHOUT ROWID, keyed by resolution and dimension first
 		return s.deleteRollupsBefore(ctx, cutoff)
 	}

@@ -139,28 +139,14 @@ func TestSizeCapEvictsOldestFirst(t *testing.T) {
 }
 
 func TestMigrationFromSchemaV1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v1.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, path := databaseAt(t, 1)
 	ctx := context.Background()
-	if err := migrateTo(ctx, db, 0, 1, func(_ string, err error) error { return err }); err != nil {
-		t.Fatal(err)
-	}
-	_, err = db.Exec(`INSERT INTO traces VALUES ('t1', ?, ?, 'chat', 1, 'svc', 1, 0, 1, 10, 5, 0.5, 'gpt-4o', 'u', 'conv')`,
+	_, err := db.Exec(`INSERT INTO traces VALUES ('t1', ?, ?, 'chat', 1, 'svc', 1, 0, 1, 10, 5, 0.5, 'gpt-4o', 'u', 'conv')`,
 		base.UnixNano(), base.Add(time.Second).UnixNano())
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-
-	s := openStore(t, Options{Path: path})
-	var version int
-	s.r.QueryRow("PRAGMA user_version").Scan(&version)
-	if version != SchemaVersion {
-		t.Errorf("version %d after migration, want %d", version, SchemaVersion)
-	}
+	s := openMigrated(t, db, path)
 	ts, err := s.Traces(ctx, TraceFilter{Window: hour})
 	if err != nil || len(ts) != 1 || ts[0].Cost != 0.5 {
 		t.Errorf("trace written at v1: %+v %v", ts, err)

@@ -115,7 +115,7 @@ func (r rollups) add(c call) {
 	}
 }
 
-var upsertRollups = rowsInsert{head: `INSERT INTO call_rollups (resolution, dim, bucket_ns, key, calls, errors,
+var upsertRollups = rowsSQL{head: `INSERT INTO call_rollups (resolution, dim, bucket_ns, key, calls, errors,
 	input_tokens, output_tokens, cost, latency, evaluations, quality_count, quality_sum) VALUES `,
 	row: `(?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	tail: ` ON CONFLICT (resolution, dim, bucket_ns, key) DO UPDATE SET

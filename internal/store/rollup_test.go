@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -143,15 +141,8 @@ func sameTotals(t *testing.T, what string, got, want Totals) {
 // TestMigrationBuildsRollups: a database written by schema 2 gets rollups of the calls it
 // already holds, so long windows show them right after the upgrade.
 func TestMigrationBuildsRollups(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v2.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, path := databaseAt(t, 2)
 	ctx := context.Background()
-	if err := migrateTo(ctx, db, 0, 2, func(_ string, err error) error { return err }); err != nil {
-		t.Fatal(err)
-	}
 	insert := func(id, op, model, user string, start time.Time, dur time.Duration, isErr int, cost float64) {
 		t.Helper()
 		_, err := db.Exec(`INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, service, resource_id, scope,
@@ -168,9 +159,7 @@ func TestMigrationBuildsRollups(t *testing.T) {
 	insert("b", "chat", "gpt-4o", "u1", base.Add(time.Second), 800*time.Millisecond, 0, 0.5)
 	insert("c", "chat", "gpt-4o", "u2", base.Add(26*time.Hour), 1200*time.Millisecond, 1, 0.25)
 	insert("d", "embeddings", "text-embedding-3-small", "u2", base.Add(50*time.Hour), 50*time.Millisecond, 0, 0.01)
-	db.Close()
-
-	s := openStore(t, Options{Path: path})
+	s := openMigrated(t, db, path)
 	o, err := s.Overview(ctx, Window{From: base.Add(-time.Hour), To: base.Add(3 * day)}, 0)
 	if err != nil {
 		t.Fatal(err)

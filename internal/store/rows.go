@@ -3,7 +3,8 @@ package store
 import "strings"
 
 // A batch inserts its spans, their content, trace summaries and rollups with INSERTs of
-// up to maxRows rows each. Every statement costs the driver and SQLite a fixed amount
+// up to maxRows rows each, and finds the trace summaries it extends with lookups of as
+// many trace ids. Every statement costs the driver and SQLite a fixed amount
 // (binding setup, opening the table's and indexes' cursors, resetting) that one-row
 // statements paid once per row.
 
@@ -12,12 +13,12 @@ import "strings"
 // rows each, so that a connection prepares a handful of statements, not one per count.
 const maxRows = 32
 
-// rowsInsert is an INSERT whose rows are VALUES tuples: what precedes them, one row's
-// tuple, and what follows them (an upsert clause).
-type rowsInsert struct{ head, row, tail string }
+// rowsSQL is a statement over rows given as parameters: what precedes them, one row's
+// part (a VALUES tuple, or one value of an IN list), and what follows them.
+type rowsSQL struct{ head, row, tail string }
 
 // sql is the statement for n rows.
-func (q rowsInsert) sql(n int) string {
+func (q rowsSQL) sql(n int) string {
 	return q.head + strings.Repeat(q.row+",", n-1) + q.row + q.tail
 }
 
@@ -29,21 +30,22 @@ const (
 	insSpanContents
 	upsTraces
 	upsRollups
+	selTraceRows
 	numRowsStmts
 )
 
 // rowsStmts are prepared on the writer's connection, one statement per number of rows
 // (writeconn.go).
-var rowsStmts = [numRowsStmts]rowsInsert{
+var rowsStmts = [numRowsStmts]rowsSQL{
 	// The writer gives each span its row id (the next after the largest, as SQLite
 	// would), so that it knows the content's key without asking. Text that is often
 	// empty is bound as NULL (emptyAsNull) and stored through coalesce; a NULL bound
 	// anywhere else would make OR IGNORE skip the span on its NOT NULL column.
-	insSpans: {head: `INSERT OR IGNORE INTO spans (id, trace_id, span_id, parent_span_id, name, kind, service, resource_id,
+	insSpans: {head: `INSERT OR IGNORE INTO spans (id, trace_row, trace_id, span_id, parent_span_id, name, kind, service, resource_id,
 		scope, start_ns, end_ns, duration_ns, status_code, status_message, is_error, operation, provider, request_model,
 		response_model, model, input_tokens, output_tokens, cost, user_id, conversation_id, error_type, agent_name,
 		tool_name, attributes, events, evaluations, quality) VALUES `,
-		row: `(?,?,?,coalesce(?,''),?,?,?,?,coalesce(?,''),?,?,?,?,coalesce(?,''),?,coalesce(?,''),coalesce(?,''),
+		row: `(?,?,?,?,coalesce(?,''),?,?,?,?,coalesce(?,''),?,?,?,?,coalesce(?,''),?,coalesce(?,''),coalesce(?,''),
 		coalesce(?,''),coalesce(?,''),coalesce(?,''),?,?,?,coalesce(?,''),coalesce(?,''),coalesce(?,''),coalesce(?,''),
 		coalesce(?,''),?,coalesce(?,'[]'),?,?)`},
 	// Content is keyed by its span's rowid. Retention deletes content and spans in
@@ -52,10 +54,12 @@ var rowsStmts = [numRowsStmts]rowsInsert{
 	// new span's content replaces such an orphan instead of failing the batch forever.
 	insSpanContents: {head: `INSERT INTO span_content (span_id, start_ns, body) VALUES `, row: `(?,?,?)`,
 		tail: ` ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`},
-	upsTraces: {head: `INSERT INTO traces (trace_id, start_ns, end_ns, root_name, has_root, service, span_count,
+	// The writer gives a new trace its row id as it does a span (traceRows), so a trace
+	// conflicts on its row id when the batch extends one already stored.
+	upsTraces: {head: `INSERT INTO traces (id, trace_id, start_ns, end_ns, root_name, has_root, service, span_count,
 		error_count, llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score) VALUES `,
-		row: `(?,?,?,coalesce(?,''),?,coalesce(?,''),?,?,?,?,?,?,coalesce(?,''),coalesce(?,''),coalesce(?,''),?)`,
-		tail: ` ON CONFLICT (trace_id) DO UPDATE SET
+		row: `(?,?,?,?,coalesce(?,''),?,coalesce(?,''),?,?,?,?,?,?,coalesce(?,''),coalesce(?,''),coalesce(?,''),?)`,
+		tail: ` ON CONFLICT (id) DO UPDATE SET
 			min_score = min(coalesce(min_score, excluded.min_score), coalesce(excluded.min_score, min_score)),
 			start_ns = min(start_ns, excluded.start_ns),
 			end_ns = max(end_ns, excluded.end_ns),
@@ -71,13 +75,14 @@ var rowsStmts = [numRowsStmts]rowsInsert{
 			model = CASE WHEN model = '' THEN excluded.model ELSE model END,
 			user_id = CASE WHEN user_id = '' THEN excluded.user_id ELSE user_id END,
 			conversation_id = CASE WHEN conversation_id = '' THEN excluded.conversation_id ELSE conversation_id END`},
-	upsRollups: upsertRollups,
+	upsRollups:   upsertRollups,
+	selTraceRows: {head: `SELECT trace_id, id FROM traces WHERE trace_id IN (`, row: `?`, tail: `)`},
 }
 
 // Arguments per row.
 const (
-	spanWidth    = 32
+	spanWidth    = 33
 	contentWidth = 3
-	traceWidth   = 16
+	traceWidth   = 17
 	rollupWidth  = 13
 )

@@ -190,6 +190,49 @@ CREATE TABLE evaluations (
 CREATE UNIQUE INDEX evaluations_key ON evaluations (trace_id, span_id, name, source, time_ns);
 CREATE INDEX evaluations_time ON evaluations (time_ns);
 `},
+	// 5: random trace ids as SDKs send them. Keyed by trace id, the trace summaries (a
+	// whole row per key) and the spans' (trace_id, span_id) index took every new trace at
+	// a random place; once larger than the cache, each span dirtied pages all over both.
+	// Trace summaries now get row ids in arrival order, found by trace id through one
+	// narrow index, and spans name their trace by that row id (trace_row), so the span
+	// index grows at its end. Spans whose summary retention already removed keep a NULL
+	// trace_row: no trace shows them, as before.
+	{sql: `
+CREATE TABLE traces_by_row (
+	id              INTEGER PRIMARY KEY,
+	trace_id        TEXT    NOT NULL,
+	start_ns        INTEGER NOT NULL,
+	end_ns          INTEGER NOT NULL,
+	root_name       TEXT    NOT NULL,
+	has_root        INTEGER NOT NULL,
+	service         TEXT    NOT NULL,
+	span_count      INTEGER NOT NULL,
+	error_count     INTEGER NOT NULL,
+	llm_calls       INTEGER NOT NULL,
+	input_tokens    INTEGER NOT NULL,
+	output_tokens   INTEGER NOT NULL,
+	cost            REAL    NOT NULL,
+	model           TEXT    NOT NULL,
+	user_id         TEXT    NOT NULL,
+	conversation_id TEXT    NOT NULL,
+	min_score       REAL
+);
+INSERT INTO traces_by_row (trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
+	llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score)
+	SELECT trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count, llm_calls,
+	input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score FROM traces ORDER BY start_ns, trace_id;
+DROP TABLE traces;
+ALTER TABLE traces_by_row RENAME TO traces;
+CREATE UNIQUE INDEX traces_trace_id ON traces (trace_id);
+CREATE INDEX traces_start ON traces (start_ns);
+CREATE INDEX traces_conversation ON traces (conversation_id, start_ns);
+CREATE INDEX traces_user ON traces (user_id, start_ns);
+ALTER TABLE spans ADD COLUMN trace_row INTEGER;
+UPDATE spans SET trace_row = (SELECT t.id FROM traces t WHERE t.trace_id = spans.trace_id);
+DROP INDEX spans_trace_span;
+-- Also what makes a redelivered span a duplicate.
+CREATE UNIQUE INDEX spans_trace_span ON spans (trace_row, span_id);
+`},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -114,7 +114,7 @@ func (s *Store) Session(ctx context.Context, id string) (SessionDetail, error) {
 		return d, err
 	}
 	rows, err := s.r.QueryContext(ctx, "SELECT "+spanColumns+` FROM spans s LEFT JOIN span_content c ON c.span_id = s.id
-		WHERE s.trace_id IN (SELECT trace_id FROM traces WHERE conversation_id = ?)
+		WHERE s.trace_row IN (SELECT id FROM traces WHERE conversation_id = ?)
 		AND (s.operation IN `+inferenceOps+` OR s.operation = ?) ORDER BY s.start_ns, s.span_id`, id, genai.OpExecuteTool)
 	if err != nil {
 		return d, s.describe("reading a session", err)

@@ -53,12 +53,13 @@ const traceColumns = `t.trace_id, t.start_ns, t.end_ns - t.start_ns, t.root_name
 	t.error_count, t.llm_calls, t.input_tokens, t.output_tokens, t.cost, t.model, t.user_id, t.conversation_id,
 	t.min_score`
 
-func scanTrace(sc interface{ Scan(...any) error }) (TraceSummary, error) {
+// scanTrace reads traceColumns, after the columns that precede them into before.
+func scanTrace(sc interface{ Scan(...any) error }, before ...any) (TraceSummary, error) {
 	var t TraceSummary
 	var start, dur int64
 	var minScore sql.NullFloat64
-	err := sc.Scan(&t.TraceID, &start, &dur, &t.RootName, &t.Service, &t.SpanCount, &t.Errors, &t.LLMCalls,
-		&t.InputTokens, &t.OutputTokens, &t.Cost, &t.Model, &t.User, &t.Session, &minScore)
+	err := sc.Scan(append(before, &t.TraceID, &start, &dur, &t.RootName, &t.Service, &t.SpanCount, &t.Errors,
+		&t.LLMCalls, &t.InputTokens, &t.OutputTokens, &t.Cost, &t.Model, &t.User, &t.Session, &minScore)...)
 	t.Start, t.DurationMs = time.Unix(0, start).UTC(), float64(dur)/1e6
 	if minScore.Valid {
 		t.MinScore = &minScore.Float64
@@ -101,12 +102,12 @@ func (s *Store) Traces(ctx context.Context, f TraceFilter) ([]TraceSummary, erro
 		args = append(args, int64(f.MinDuration))
 	}
 	if f.Model != "" {
-		q.WriteString(" AND (t.model = ? OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND (s.model = ? OR s.request_model = ?)))")
+		q.WriteString(" AND (t.model = ? OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_row = t.id AND (s.model = ? OR s.request_model = ?)))")
 		args = append(args, f.Model, f.Model, f.Model)
 	}
 	if f.Text != "" {
 		q.WriteString(` AND EXISTS (SELECT 1 FROM spans s JOIN span_content c ON c.span_id = s.id
-			WHERE s.trace_id = t.trace_id AND c.body LIKE ? ESCAPE '\')`)
+			WHERE s.trace_row = t.id AND c.body LIKE ? ESCAPE '\')`)
 		args = append(args, likePattern(f.Text))
 	}
 	q.WriteString(" ORDER BY t.start_ns DESC LIMIT ?")
@@ -226,16 +227,18 @@ type TraceDetail struct {
 // Trace returns one trace, or ErrNotFound.
 func (s *Store) Trace(ctx context.Context, traceID string) (TraceDetail, error) {
 	d := TraceDetail{}
-	row := s.r.QueryRowContext(ctx, "SELECT "+traceColumns+" FROM traces t WHERE t.trace_id = ?", traceID)
+	var row int64 // the spans' trace_row
 	var err error
-	if d.TraceSummary, err = scanTrace(row); err != nil {
+	d.TraceSummary, err = scanTrace(s.r.QueryRowContext(ctx, "SELECT t.id, "+traceColumns+" FROM traces t WHERE t.trace_id = ?",
+		traceID), &row)
+	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return d, ErrNotFound
 		}
 		return d, s.describe("reading a trace", err)
 	}
 	rows, err := s.r.QueryContext(ctx, "SELECT "+spanColumns+` FROM spans s LEFT JOIN span_content c ON c.span_id = s.id
-		WHERE s.trace_id = ? ORDER BY s.start_ns, s.span_id`, traceID)
+		WHERE s.trace_row = ? ORDER BY s.start_ns, s.span_id`, row)
 	if err != nil {
 		return d, s.describe("reading spans", err)
 	}

@@ -34,6 +34,7 @@ type stmt int
 const (
 	insResource stmt = iota
 	selNextSpanID
+	selNextTraceRow
 	selSpanIDs
 	selEvalTarget
 	insEvaluation
@@ -48,8 +49,12 @@ const (
 var writeStmts = [numStmts]string{
 	insResource:   `INSERT INTO resources (attrs) VALUES (?) ON CONFLICT (attrs) DO UPDATE SET attrs = excluded.attrs RETURNING id`,
 	selNextSpanID: `SELECT coalesce(max(id), 0) + 1 FROM spans`,
-	selSpanIDs:    `SELECT id FROM spans WHERE id BETWEEN ? AND ?`,
-	selEvalTarget: `SELECT model, provider, service, user_id FROM spans WHERE trace_id = ? AND span_id = ?`,
+	// Past the spans' too: spans may outlive their trace's summary for a while
+	// (retention), and must not join a new trace that reused its row id.
+	selNextTraceRow: `SELECT max(coalesce((SELECT max(id) FROM traces), 0), coalesce((SELECT max(trace_row) FROM spans), 0)) + 1`,
+	selSpanIDs:      `SELECT id FROM spans WHERE id BETWEEN ? AND ?`,
+	selEvalTarget: `SELECT model, provider, service, user_id FROM spans
+		WHERE trace_row = (SELECT id FROM traces WHERE trace_id = ?) AND span_id = ?`,
 	insEvaluation: `INSERT OR IGNORE INTO evaluations (trace_id, span_id, time_ns, name, score, label, explanation, source,
 		model, provider, service, user_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 	updTraceMinScore: `UPDATE traces SET min_score = min(coalesce(min_score, ?1), ?1) WHERE trace_id = ?2`,
@@ -115,7 +120,9 @@ func (s *Store) WriteTraces(ctx context.Context, td ptrace.Traces) error {
 // encodedTraces is a batch of spans ready to insert.
 type encodedTraces struct {
 	resources []string // attributes JSON
-	spans     []encodedSpan
+	// traces are the ids of the batch's traces in hex, in the order of their first span.
+	traces []string
+	spans  []encodedSpan
 	// spanArgs are the spans' insert arguments, spanWidth each; the writer sets their
 	// row and resource ids.
 	spanArgs []any
@@ -125,8 +132,10 @@ type encodedTraces struct {
 	contentOf   []int // the index in spans of each content row
 	// traceArgs, calls and rollupArgs are the trace summary upserts and the rollups of
 	// the spans, and the rollups' upserts, for when every span is stored (and, for
-	// rollupArgs, there are no detached results: nil then).
+	// rollupArgs, there are no detached results: nil then). The writer sets the
+	// summaries' row ids; traceOf is the index in traces of each summary.
 	traceArgs  []any
+	traceOf    []int
 	calls      rollups
 	rollupArgs []any
 	// detached are evaluation results carried by spans that are not stored.
@@ -136,7 +145,7 @@ type encodedTraces struct {
 // encodedSpan is what a span's trace summary and rollups need.
 type encodedSpan struct {
 	resource      int // index in resources
-	traceID       pcommon.TraceID
+	trace         int // index in traces
 	start, end    int64
 	name, service string
 	isRoot        bool
@@ -146,16 +155,19 @@ type encodedSpan struct {
 	evals         evalSummary
 }
 
-// Positions of the row id and of resource_id in the spans insert.
+// Positions of the row ids and of resource_id in the spans insert, and of the row id in
+// the trace summaries'.
 const (
 	idArg       = 0
-	resourceArg = 7
+	traceRowArg = 1
+	resourceArg = 8
 )
 
 func encodeTraces(td ptrace.Traces) *encodedTraces {
 	var buf []byte
 	n := td.SpanCount()
 	e := &encodedTraces{spans: make([]encodedSpan, 0, n), spanArgs: make([]any, 0, n*spanWidth)}
+	traces := map[pcommon.TraceID]int{}
 	for _, rs := range td.ResourceSpans().All() {
 		buf = appendMap(buf[:0], rs.Resource().Attributes(), nil)
 		e.resources = append(e.resources, string(buf))
@@ -163,11 +175,11 @@ func encodeTraces(td ptrace.Traces) *encodedTraces {
 		for _, ss := range rs.ScopeSpans().All() {
 			scope := ss.Scope().Name()
 			for _, span := range ss.Spans().All() {
-				buf = e.encode(buf, span, len(e.resources)-1, service, scope)
+				buf = e.encode(buf, span, traces, len(e.resources)-1, service, scope)
 			}
 		}
 	}
-	e.traceArgs, e.calls = summarize(e.spans, nil)
+	e.traceArgs, e.traceOf, e.calls = e.summarize(nil)
 	if len(e.detached) == 0 {
 		e.rollupArgs = e.calls.args()
 	}
@@ -177,7 +189,7 @@ func encodeTraces(td ptrace.Traces) *encodedTraces {
 // encode adds a span to e; a span that only carries evaluations of another span is not
 // stored as a span: its results are, with the span they evaluate. Arriving late, it
 // would otherwise stretch that trace's duration to the feedback's time.
-func (e *encodedTraces) encode(buf []byte, span ptrace.Span, resource int, service, scope string) []byte {
+func (e *encodedTraces) encode(buf []byte, span ptrace.Span, traces map[pcommon.TraceID]int, resource int, service, scope string) []byte {
 	evals, detached := readSpanEvaluations(span)
 	if len(detached) > 0 {
 		e.detached = append(e.detached, detached...)
@@ -192,15 +204,21 @@ func (e *encodedTraces) encode(buf []byte, span ptrace.Span, resource int, servi
 	attrJSON := string(buf)
 	events, eventContent, buf := encodeEvents(buf, span.Events())
 	content, buf := encodeContent(buf, attrs, eventContent)
+	trace, ok := traces[span.TraceID()]
+	if !ok {
+		trace = len(e.traces)
+		traces[span.TraceID()] = trace
+		e.traces = append(e.traces, span.TraceID().String())
+	}
 	if content != "" {
 		e.contentArgs = append(e.contentArgs, nil, start, content)
 		e.contentOf = append(e.contentOf, len(e.spans))
 	}
 	e.spans = append(e.spans, encodedSpan{
-		resource: resource, traceID: span.TraceID(), start: start, end: end, name: span.Name(), service: service,
+		resource: resource, trace: trace, start: start, end: end, name: span.Name(), service: service,
 		isRoot: span.ParentSpanID().IsEmpty(), call: call, cost: cost, isError: isError, evals: evals,
 	})
-	e.spanArgs = append(e.spanArgs, nil, span.TraceID().String(), span.SpanID().String(),
+	e.spanArgs = append(e.spanArgs, nil, nil, e.traces[trace], span.SpanID().String(),
 		emptyAsNull(parentID(span.ParentSpanID())), span.Name(), int64(span.Kind()), service, nil, emptyAsNull(scope),
 		start, end, end-start, int64(span.Status().Code()), emptyAsNull(span.Status().Message()), isError,
 		emptyAsNull(call.Operation), emptyAsNull(call.Provider), emptyAsNull(call.RequestModel),
@@ -212,14 +230,15 @@ func (e *encodedTraces) encode(buf []byte, span ptrace.Span, resource int, servi
 	return buf
 }
 
-// summarize makes the trace summary upserts (traceWidth arguments each) and the rollups
-// of spans, leaving out those skipped (nil: none).
-func summarize(spans []encodedSpan, skipped []bool) ([]any, rollups) {
-	summaries := map[pcommon.TraceID]*traceSummary{}
-	var order []pcommon.TraceID
+// summarize makes the trace summary upserts (traceWidth arguments each, the row id left
+// to the writer), the index in e.traces of each, and the rollups of e's spans, leaving
+// out those skipped (nil: none).
+func (e *encodedTraces) summarize(skipped []bool) ([]any, []int, rollups) {
+	summaries := make([]*traceSummary, len(e.traces))
+	var order []int
 	calls := rollups{}
-	for i := range spans {
-		sp := &spans[i]
+	for i := range e.spans {
+		sp := &e.spans[i]
 		if skipped != nil && skipped[i] {
 			continue
 		}
@@ -228,22 +247,22 @@ func summarize(spans []encodedSpan, skipped []bool) ([]any, rollups) {
 				out: sp.call.Usage.Output, cost: sp.cost, isError: sp.isError, evals: sp.evals,
 				keys: [dims]string{dimModel: sp.call.Model(), dimProvider: sp.call.Provider, dimService: sp.service, dimUser: sp.call.User}})
 		}
-		sum, ok := summaries[sp.traceID]
-		if !ok {
+		sum := summaries[sp.trace]
+		if sum == nil {
 			sum = &traceSummary{start: sp.start, end: sp.end}
-			summaries[sp.traceID] = sum
-			order = append(order, sp.traceID)
+			summaries[sp.trace] = sum
+			order = append(order, sp.trace)
 		}
 		sum.add(sp)
 	}
 	args := make([]any, 0, len(order)*traceWidth)
-	for _, id := range order {
-		t := summaries[id]
-		args = append(args, id.String(), t.start, t.end, emptyAsNull(t.rootName), t.hasRoot, emptyAsNull(t.service),
+	for _, i := range order {
+		t := summaries[i]
+		args = append(args, nil, e.traces[i], t.start, t.end, emptyAsNull(t.rootName), t.hasRoot, emptyAsNull(t.service),
 			t.spans, t.errs, t.calls, t.inTokens, t.outTokens, t.cost, emptyAsNull(t.model), emptyAsNull(t.user),
 			emptyAsNull(t.conversation), nullFloat(t.minScore, t.hasMinScore))
 	}
-	return args, calls
+	return args, order, calls
 }
 
 func (b *batch) writeTraces(e *encodedTraces) error {
@@ -263,12 +282,17 @@ func (b *batch) writeTraces(e *encodedTraces) error {
 	if !ok {
 		return fmt.Errorf("next span row id is %T, not an integer", row[0])
 	}
+	traceRows, err := b.traceRows(e.traces)
+	if err != nil {
+		return err
+	}
 	for i := range e.spans {
 		e.spanArgs[i*spanWidth+idArg] = firstID + int64(i)
+		e.spanArgs[i*spanWidth+traceRowArg] = traceRows[e.spans[i].trace]
 		e.spanArgs[i*spanWidth+resourceArg] = resIDs[e.spans[i].resource]
 	}
 	var skipped []bool // nil: every span was stored
-	err := b.execRows(insSpans, spanWidth, e.spanArgs, func(first, n int, res driver.Result) error {
+	err = b.execRows(insSpans, spanWidth, e.spanArgs, func(first, n int, res driver.Result) error {
 		if stored, err := res.RowsAffected(); err != nil || stored == int64(n) {
 			return err
 		}
@@ -279,17 +303,17 @@ func (b *batch) writeTraces(e *encodedTraces) error {
 		for i := first; i < first+n; i++ {
 			skipped[i] = true
 		}
-		return b.query(selSpanIDs, row, func() bool {
+		return b.query(b.wc.stmts[selSpanIDs], row, func() bool {
 			if id, ok := row[0].(int64); ok {
 				skipped[id-firstID] = false
 			}
 			return true
-		}, firstID+int64(first), firstID+int64(first+n-1))
+		}, []any{firstID + int64(first), firstID + int64(first+n-1)})
 	})
 	if err != nil {
 		return err
 	}
-	contentArgs, traceArgs, calls, rollupArgs := e.contentArgs, e.traceArgs, e.calls, e.rollupArgs
+	contentArgs, traceArgs, traceOf, calls, rollupArgs := e.contentArgs, e.traceArgs, e.traceOf, e.calls, e.rollupArgs
 	for i, sp := range e.contentOf {
 		contentArgs[i*contentWidth] = firstID + int64(sp)
 	}
@@ -300,8 +324,11 @@ func (b *batch) writeTraces(e *encodedTraces) error {
 				contentArgs = append(contentArgs, e.contentArgs[i*contentWidth:(i+1)*contentWidth]...)
 			}
 		}
-		traceArgs, calls = summarize(e.spans, skipped)
+		traceArgs, traceOf, calls = e.summarize(skipped)
 		rollupArgs = nil
+	}
+	for i, t := range traceOf {
+		traceArgs[i*traceWidth] = traceRows[t]
 	}
 	if err := b.execRows(insSpanContents, contentWidth, contentArgs, nil); err != nil {
 		return err
@@ -320,6 +347,42 @@ func (b *batch) writeTraces(e *encodedTraces) error {
 		rollupArgs = calls.args()
 	}
 	return b.execRows(upsRollups, rollupWidth, rollupArgs, nil)
+}
+
+// traceRows returns the row id of each trace summary, those of traces not stored yet
+// assigned after the largest (this connection is the only writer).
+func (b *batch) traceRows(traces []string) ([]int64, error) {
+	rows := make([]int64, len(traces))
+	index := make(map[string]int, len(traces))
+	args := make([]any, len(traces))
+	for i, id := range traces {
+		index[id] = i
+		args[i] = id
+	}
+	row := make([]driver.Value, 2)
+	err := b.queryRows(selTraceRows, 1, args, row, func() {
+		id, _ := row[0].(string)
+		if i, ok := index[id]; ok {
+			rows[i], _ = row[1].(int64)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := b.queryRow(selNextTraceRow, row[:1]); err != nil {
+		return nil, err
+	}
+	next, ok := row[0].(int64)
+	if !ok {
+		return nil, fmt.Errorf("next trace row id is %T, not an integer", row[0])
+	}
+	for i := range rows {
+		if rows[i] == 0 {
+			rows[i] = next
+			next++
+		}
+	}
+	return rows, nil
 }
 
 func (t *traceSummary) add(sp *encodedSpan) {

@@ -211,21 +211,27 @@ func (b *batch) execStmt(st driver.Stmt, args []any) (driver.Result, error) {
 // statements of up to maxRows rows (rows.go). stored, if not nil, is told each
 // statement's first row, its number of rows and its result.
 func (b *batch) execRows(st rowsStmt, width int, args []any, stored func(first, n int, res driver.Result) error) error {
+	return b.eachRowsStmt(st, width, args, func(p driver.Stmt, first, n int, args []any) error {
+		res, err := b.execStmt(p, args)
+		if err != nil || stored == nil {
+			return err
+		}
+		return stored(first, n, res)
+	})
+}
+
+// eachRowsStmt calls f with the statements that cover the rows in args, width arguments
+// each: up to maxRows rows, fewer in a power of two, and each one's rows and arguments.
+func (b *batch) eachRowsStmt(st rowsStmt, width int, args []any, f func(p driver.Stmt, first, n int, args []any) error) error {
 	rows := len(args) / width
 	for first, n := 0, 0; first < rows; first += n {
-		n = min(maxRows, 1<<(bits.Len(uint(rows-first))-1)) // a power of two
+		n = min(maxRows, 1<<(bits.Len(uint(rows-first))-1))
 		p, err := b.wc.rowsStmt(b.stmtCtx, st, n)
 		if err != nil {
 			return err
 		}
-		res, err := b.execStmt(p, args[first*width:(first+n)*width])
-		if err != nil {
+		if err := f(p, first, n, args[first*width:(first+n)*width]); err != nil {
 			return err
-		}
-		if stored != nil {
-			if err := stored(first, n, res); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -234,12 +240,20 @@ func (b *batch) execRows(st rowsStmt, width int, args []any, stored func(first, 
 // queryRow runs a query of one row into row; with no row, row is all nil.
 func (b *batch) queryRow(st stmt, row []driver.Value, args ...any) error {
 	clear(row)
-	return b.query(st, row, func() bool { return false }, args...)
+	return b.query(b.wc.stmts[st], row, func() bool { return false }, args)
+}
+
+// queryRows runs st over the values in args, width each, as execRows does, and calls
+// each after reading each result row into row.
+func (b *batch) queryRows(st rowsStmt, width int, args []any, row []driver.Value, each func()) error {
+	return b.eachRowsStmt(st, width, args, func(p driver.Stmt, _, _ int, args []any) error {
+		return b.query(p, row, func() bool { each(); return true }, args)
+	})
 }
 
 // query runs a query and calls each after reading each of its rows into row, until each
 // returns false.
-func (b *batch) query(st stmt, row []driver.Value, each func() bool, args ...any) error {
+func (b *batch) query(st driver.Stmt, row []driver.Value, each func() bool, args []any) error {
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
@@ -247,7 +261,7 @@ func (b *batch) query(st stmt, row []driver.Value, each func() bool, args ...any
 	if err != nil {
 		return err
 	}
-	rows, err := b.wc.stmts[st].(driver.StmtQueryContext).QueryContext(b.stmtCtx, nv)
+	rows, err := st.(driver.StmtQueryContext).QueryContext(b.stmtCtx, nv)
 	if err != nil {
 		return err
 	}

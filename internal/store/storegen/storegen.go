@@ -152,6 +152,9 @@ type Options struct {
 	// Evaluations adds what the llm processor's built-in evaluators write by default to
 	// each model call: the combined quality score, and the error result of a failed call.
 	Evaluations bool
+	// RandomIDs draws trace ids at random, as SDKs do; by default they count up, which
+	// makes every insert into an index keyed by trace id an append.
+	RandomIDs bool
 }
 
 // SpansPerTrace is the average number of spans Generate makes per trace: an agent span
@@ -162,6 +165,7 @@ const SpansPerTrace = 3.5
 // invocation with one or two model calls and, half of the time, a tool call in between.
 func Generate(o Options, batchTraces int, emit func(ptrace.Traces) error) error {
 	r := rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15))
+	ids := rand.New(rand.NewPCG(o.Seed, 0x2545f4914f6cdd1d)) // apart from r: the same traces either way
 	gap := o.Period / time.Duration(max(o.Traces, 1))
 	var td ptrace.Traces
 	spans := map[string]ptrace.SpanSlice{}
@@ -181,7 +185,12 @@ func Generate(o Options, batchTraces int, emit func(ptrace.Traces) error) error 
 			ss = NewResource(td, service)
 			spans[service] = ss
 		}
-		addTrace(r, ss, uint64(i), o.Start.Add(time.Duration(i)*gap), o)
+		trace := TraceID(uint64(i) + 1)
+		if o.RandomIDs {
+			binary.LittleEndian.PutUint64(trace[:8], ids.Uint64())
+			binary.LittleEndian.PutUint64(trace[8:], ids.Uint64())
+		}
+		addTrace(r, ss, trace, uint64(i), o.Start.Add(time.Duration(i)*gap), o)
 	}
 	if o.Traces > 0 {
 		return emit(td)
@@ -189,8 +198,7 @@ func Generate(o Options, batchTraces int, emit func(ptrace.Traces) error) error 
 	return nil
 }
 
-func addTrace(r *rand.Rand, ss ptrace.SpanSlice, n uint64, start time.Time, o Options) {
-	trace := TraceID(n + 1)
+func addTrace(r *rand.Rand, ss ptrace.SpanSlice, trace pcommon.TraceID, n uint64, start time.Time, o Options) {
 	id := func(k uint64) pcommon.SpanID { return SpanID((n+1)<<4 | k) }
 	m := models[r.IntN(len(models))]
 	userID := fmt.Sprintf("user-%d", r.IntN(max(o.Users, 1)))
