@@ -98,9 +98,13 @@ func NewScanner(off []Entity, custom []Custom) *Scanner {
 // Scan appends the findings in text to dst, sorted by position and without overlaps:
 // overlapping candidates are merged, so no byte of any candidate is left out.
 func (s *Scanner) Scan(text string, dst []Finding) []Finding {
+	first := skipBoring(text, 0)
+	if first == len(text) && len(s.custom) == 0 {
+		return dst // nothing but prose (as most short values are: roles, names)
+	}
 	base := len(dst)
 	sc := scan{s: s, text: text, out: dst}
-	sc.run()
+	sc.run(first)
 	for i := range s.custom {
 		sc.runCustom(&s.custom[i])
 	}
@@ -184,7 +188,8 @@ func wordEnd(text string, i int) int {
 	for ; i+8 <= len(text); i += 8 {
 		x := load64(text, i)
 		y := x &^ highs
-		word := inRange(y, '0', '9') | inRange(y, 'A', 'Z') | inRange(y, 'a', 'z') | equal(y, '_') | equal(y, '-')
+		// y|' ' is a lower-case letter where y is a letter of either case, and only there
+		word := inRange(y, '0', '9') | inRange(y|ones*' ', 'a', 'z') | equal(y, '_') | equal(y, '-')
 		if m := (^word | x) & highs; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
@@ -224,22 +229,24 @@ func notDigit(x uint64) uint64 {
 }
 
 // notProse has the high bit set in each byte of x that is not a lower-case letter, a
-// space, '.' or ','.
+// space, '.' or ','. It tests z, the low seven bits of each byte xor ' ': a space is 0
+// there, ',' and '.' are the bytes that are 0x0e with bit 1 set, and the lower-case
+// letters one range, 0x41-0x5a. Three tests of one value take a quarter fewer
+// instructions in the skip's loop than four tests of x.
 func notProse(x uint64) uint64 {
-	y := x &^ highs // seven bits a byte: the sums below cannot carry into the next byte
-	lower := (y + ones*(0x80-'a')) &^ (y + ones*(0x80-'z'-1))
-	space := ^(y ^ ones*' ' + ones*0x7f)
-	dot := ^(y ^ ones*'.' + ones*0x7f)
-	comma := ^(y ^ ones*',' + ones*0x7f)
-	return (^(lower | space | dot | comma) | x) & highs
+	z := x&^highs ^ ones*' ' // seven bits a byte: the sums below cannot carry into the next byte
+	notSpace := z + ones*0x7f
+	notDotOrComma := (z | ones*2) ^ ones*0x0e + ones*0x7f
+	lower := inRange(z, 'a'^' ', 'z'^' ')
+	return (notSpace&notDotOrComma&^lower | x) & highs
 }
 
-func (sc *scan) run() {
+// run looks at text from its first stop, skipBoring(text, 0).
+func (sc *scan) run(first int) {
 	text := sc.text
 	n := len(text)
-	i := 0
-	for i < n {
-		if j := skipBoring(text, i); j > i {
+	for i, j := 0, first; i < n; j = skipBoring(text, i) {
+		if j > i {
 			if j == n {
 				break
 			}

@@ -338,13 +338,18 @@ func TestSkipBoring(t *testing.T) {
 			if m&^(0x80<<(8*pos)) != 0 {
 				t.Fatalf("notProse(%q at %d) marks other bytes: %#x", c, pos, m)
 			}
-			text := string(w) + "zzzzzzzzz"
-			want := len(text)
-			if !boring[c] {
-				want = pos
-			}
-			if got := skipBoring(text, 0); got != want {
-				t.Fatalf("skipBoring(%q) = %d, want %d", text, got, want)
+			// The skip reads eight bytes a step, then one: the byte is put in the
+			// first and the second step and in the last bytes.
+			for _, text := range []string{string(w) + "zzzzzzzzz", "ijklmnop" + string(w) + "zzz", "xy" + string(w)} {
+				for from := range 3 {
+					want := from
+					for want < len(text) && boring[text[want]] {
+						want++
+					}
+					if got := skipBoring(text, from); got != want {
+						t.Fatalf("skipBoring(%q, %d) = %d, want %d", text, from, got, want)
+					}
+				}
 			}
 		}
 	}
