@@ -63,8 +63,10 @@ type Evaluator struct {
 	custom  []custom
 	budget  int64
 	schemas schemaCache
-	pool    sync.Pool // *work
 	pending sync.Pool // *Pending, for Span
+	// passed holds, by evaluator id, the attributes of a passing result, the one written
+	// on almost every span (quality): copied, they cost fewer pdata calls than put.
+	passed []pcommon.Map
 }
 
 type custom struct {
@@ -107,8 +109,12 @@ func New(cfg Config) (*Evaluator, error) {
 		}
 	}
 	e.order = append(e.order, idQuality)
-	e.pool.New = func() any { return new(work) }
 	e.pending.New = func() any { return new(Pending) }
+	e.passed = make([]pcommon.Map, len(e.names))
+	for id := range e.names {
+		e.passed[id] = pcommon.NewMap()
+		putResult(e.passed[id], e.names[id], pendingResult{score: 1, label: LabelPass})
+	}
 	return e, nil
 }
 
@@ -120,8 +126,8 @@ type result struct {
 	explanation string
 }
 
-// work is the scratch state of one evaluation, pooled so that evaluating allocates
-// nothing in the common case.
+// work is the scratch state of one evaluation, kept in the batch's Pending so that
+// evaluating allocates nothing in the common case.
 type work struct {
 	choices  []choice
 	texts    []text
@@ -168,8 +174,7 @@ func (e *Evaluator) Evaluate(span ptrace.Span, p *Pending, st *Stats) {
 		st.AlreadyEvaluated++
 		return
 	}
-	w := e.pool.Get().(*work)
-	defer e.release(w)
+	w := &p.work
 	w.reset(len(e.names))
 
 	messages := w.readMessages(&in, st)
@@ -204,20 +209,14 @@ func (e *Evaluator) Evaluate(span ptrace.Span, p *Pending, st *Stats) {
 	if e.enabled[idOutputLength] && e.budget > 0 && in.has[inOutputTokens] {
 		r[idOutputLength] = e.evalLength(in.outputTokens, st)
 	}
-	e.combine(w)
-	if !w.results[idQuality].applied {
-		return // no evaluator applied: the span is not evaluated
-	}
-	st.Spans++
 	e.collect(span, w, st, p)
 }
 
-// release returns w to the pool without the span's strings, which it must not keep alive.
-func (e *Evaluator) release(w *work) {
+// release drops the span's strings, which w must not keep alive.
+func (w *work) release() {
 	clear(w.choices)
 	clear(w.texts)
 	clear(w.calls)
-	e.pool.Put(w)
 }
 
 // evaluatedBefore reports whether the span carries results of the built-in evaluators.
@@ -592,65 +591,57 @@ func (e *Evaluator) evalLength(v pcommon.Value, st *Stats) result {
 		explanation: fmt.Sprintf("%d output tokens, over the budget of %d", tokens, e.budget)}
 }
 
-// combine computes the combined score over the evaluators that applied:
-// max(0, 1 − Σ weight × (1 − score)).
-func (e *Evaluator) combine(w *work) {
+// round keeps float noise (0.35000000000000003) out of what users read.
+func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// collect rounds the results, computes the combined score over the evaluators that
+// applied — max(0, 1 − Σ weight × (1 − score)) — counts every result and keeps the ones to
+// write in p, in one pass in the order they are written (quality last). A span on which
+// no evaluator applied is not evaluated.
+func (e *Evaluator) collect(span ptrace.Span, w *work, st *Stats, p *Pending) {
+	first := len(p.results)
 	penalty := 0.0
 	applied := false
 	var failing []string
-	for id := range e.names {
+	for _, id := range e.order[:len(e.order)-1] {
 		r := &w.results[id]
-		if !r.applied || id == idQuality {
+		if !r.applied {
 			continue
 		}
-		r.score = round(r.score)
 		applied = true
+		st.results[id]++
+		if r.score != 1 {
+			r.score = round(r.score)
+		}
 		if r.score < 1 {
 			penalty += e.weights[id] * (1 - r.score)
 			failing = append(failing, e.names[id])
+			st.failures[id]++
+		}
+		if r.score < 1 || e.emitAll {
+			p.results = append(p.results, pendingResult{id: id, score: r.score, label: r.label, explanation: r.explanation})
 		}
 	}
 	if !applied {
 		return
 	}
-	q := &w.results[idQuality]
-	*q = result{applied: true, score: round(math.Max(0, 1-penalty)), label: LabelPass}
+	q := pendingResult{id: idQuality, score: 1, label: LabelPass}
+	if penalty > 0 {
+		q.score = round(math.Max(0, 1-penalty))
+	}
+	st.results[idQuality]++
 	if q.score < 1 {
 		q.label = LabelFail
+		st.failures[idQuality]++
 	}
 	if len(failing) > 0 { // also with a score of 1, when only weight-0 checks failed
 		q.explanation = "failing: " + strings.Join(failing, ", ")
 	}
-}
-
-// round keeps float noise (0.35000000000000003) out of what users read.
-func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
-
-// emits reports whether the result of evaluator id is written as an event.
-func (e *Evaluator) emits(w *work, id int) bool {
-	r := &w.results[id]
-	return r.applied && (r.score < 1 || e.emitAll || id == idQuality)
-}
-
-// collect counts every result and keeps the ones to write in p.
-func (e *Evaluator) collect(span ptrace.Span, w *work, st *Stats, p *Pending) {
+	p.results = append(p.results, q)
+	st.Spans++
 	ts := span.EndTimestamp()
 	if ts == 0 {
 		ts = span.StartTimestamp()
-	}
-	first := len(p.results)
-	for _, id := range e.order {
-		r := &w.results[id]
-		if !r.applied {
-			continue
-		}
-		st.results[id]++
-		if r.score < 1 {
-			st.failures[id]++
-		}
-		if e.emits(w, id) {
-			p.results = append(p.results, pendingResult{id: id, score: r.score, label: r.label, explanation: r.explanation})
-		}
 	}
 	p.spans = append(p.spans, pendingSpan{span: span, ts: ts, first: first, end: len(p.results)})
 }
@@ -662,6 +653,7 @@ func (e *Evaluator) collect(span ptrace.Span, w *work, st *Stats, p *Pending) {
 type Pending struct {
 	spans   []pendingSpan
 	results []pendingResult
+	work    work // of the span being evaluated
 }
 
 type pendingSpan struct {
@@ -685,23 +677,36 @@ func (e *Evaluator) Write(p *Pending) {
 			ev := events.AppendEmpty()
 			ev.SetName(genai.EventEvaluationResult)
 			ev.SetTimestamp(ps.ts)
-			attrs := ev.Attributes()
-			attrs.EnsureCapacity(5)
-			attrs.PutStr(genai.EvaluationName, e.names[r.id])
-			attrs.PutDouble(genai.EvaluationScoreValue, r.score)
-			attrs.PutStr(genai.EvaluationScoreLabel, r.label)
-			if r.explanation != "" {
-				attrs.PutStr(genai.EvaluationExplanation, r.explanation)
+			if r.score == 1 && r.label == LabelPass && r.explanation == "" {
+				e.passed[r.id].CopyTo(ev.Attributes())
+			} else {
+				putResult(ev.Attributes(), e.names[r.id], r)
 			}
-			attrs.PutStr(genai.EvaluationSource, Source)
 		}
 	}
 	p.Reset()
+}
+
+// putResult writes the attributes of a result into the empty attrs.
+func putResult(attrs pcommon.Map, name string, r pendingResult) {
+	n := 4
+	if r.explanation != "" {
+		n++
+	}
+	attrs.EnsureCapacity(n)
+	attrs.PutStr(genai.EvaluationName, name)
+	attrs.PutDouble(genai.EvaluationScoreValue, r.score)
+	attrs.PutStr(genai.EvaluationScoreLabel, r.label)
+	if r.explanation != "" {
+		attrs.PutStr(genai.EvaluationExplanation, r.explanation)
+	}
+	attrs.PutStr(genai.EvaluationSource, Source)
 }
 
 // Reset empties p without writing, keeping its memory.
 func (p *Pending) Reset() {
 	clear(p.spans) // do not pin the batch
 	clear(p.results)
+	p.work.release()
 	p.spans, p.results = p.spans[:0], p.results[:0]
 }

@@ -3,6 +3,7 @@ package evaluate
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -94,6 +95,46 @@ func FuzzSpan(f *testing.F) {
 			if !valid && (readsMessages[name] || name == genai.EvaluatorRefusal && finish != "refusal") {
 				t.Fatalf("%s scored unreadable messages", name)
 			}
+		}
+	})
+}
+
+// FuzzReadOneText checks the reader of the common one-text answer against the general
+// reader: whatever it accepts, the general reader reads to the same choices and texts.
+func FuzzReadOneText(f *testing.F) {
+	for _, s := range []string{
+		`[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"stop"}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":"I can\u2019t \"help\"\n"}],"finish_reason":"length"}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":""}]}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":"x"}],"finish_reason":"st\"op"}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":"x"}],"finish_reason":"stop"}] `,
+		`[{"role":"assistant","parts":[{"type":"text","content":"x"}],"finish_reason":"stop"},{"role":"assistant","parts":[]}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":"a	b"}]}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":"x"}],"finish_reason":null}]`,
+	} {
+		f.Add(s)
+	}
+	for _, s := range []string{ // the form genai.MarshalMessages writes takes the short way
+		`[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"stop"}]`,
+		`[{"role":"assistant","parts":[{"type":"text","content":"I can\u2019t \"help\"\n"}]}]`,
+	} {
+		if w := new(work); !w.readOneText(s) || len(w.choices) != 1 || len(w.texts) != 1 {
+			f.Fatalf("%s was not read as one text", s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var fast, general work
+		if !fast.readOneText(s) {
+			if len(fast.choices)+len(fast.texts) > 0 {
+				t.Fatalf("kept %d choices and %d texts of a text it did not read", len(fast.choices), len(fast.texts))
+			}
+			return
+		}
+		if !general.readMessageList(s) {
+			t.Fatalf("read %q, which the general reader rejects", s)
+		}
+		if !slices.Equal(fast.choices, general.choices) || !slices.Equal(fast.texts, general.texts) || len(general.calls) > 0 {
+			t.Fatalf("%q: read %+v %+v, the general reader %+v %+v", s, fast.choices, fast.texts, general.choices, general.texts)
 		}
 	})
 }

@@ -1,6 +1,8 @@
 package evaluate
 
 import (
+	"strings"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
@@ -109,6 +111,61 @@ type toolCall struct {
 // finish_reason}]) into w.choices, w.texts and w.calls. It reports false, with nothing
 // kept, when the text is not such a list.
 func (w *work) readOutput(s string) bool {
+	return w.readOneText(s) || w.readMessageList(s)
+}
+
+// The output of almost every call, as genai.MarshalMessages writes it and as semconv
+// instrumentations do: one assistant message of one text part, with or without a finish
+// reason.
+const (
+	oneTextOpen   = `[{"role":"assistant","parts":[{"type":"text","content":"`
+	oneTextFinish = `}],"finish_reason":"`
+	oneTextClose  = `}]}]`
+)
+
+// readOneText reads s when it is exactly one text answer in the form above, as
+// readMessageList would, and reports false, with nothing kept, for anything else: the
+// answer is scanned, and the frame compared, without the general reader's work per key.
+func (w *work) readOneText(s string) bool {
+	if !strings.HasPrefix(s, oneTextOpen) {
+		return false
+	}
+	sc := scanner{s: s, i: len(oneTextOpen) - 1}
+	raw, escaped := sc.str()
+	rest := s[sc.i:]
+	c := choice{textLo: len(w.texts), textHi: len(w.texts) + 1, callLo: len(w.calls), callHi: len(w.calls)}
+	switch {
+	case sc.bad:
+		return false
+	case rest == oneTextClose:
+	case strings.HasPrefix(rest, oneTextFinish):
+		reason := rest[len(oneTextFinish):]
+		n := len(reason) - len(`"}]`)
+		if n < 0 || reason[n:] != `"}]` || !plain(reason[:n]) {
+			return false
+		}
+		c.finish, c.hasFinish = text{raw: reason[:n]}, true
+		c.finishReason = classifyFinish(c.finish)
+	default:
+		return false
+	}
+	w.texts = append(w.texts, text{raw, escaped})
+	w.choices = append(w.choices, c)
+	return true
+}
+
+// plain reports whether s can be the raw content of a JSON string without escapes.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// readMessageList reads any list of messages.
+func (w *work) readMessageList(s string) bool {
 	sc := scanner{s: s}
 	if sc.peek() == 'n' { // null: no messages
 		sc.literal("null")
@@ -244,6 +301,9 @@ func classifyFinish(t text) finishKind {
 }
 
 func classifyReason(reason string) finishKind {
+	if reason == genai.FinishStop || reason == genai.FinishToolCall {
+		return finishOther // most calls, as normalized spans spell them
+	}
 	r := genai.NormalizeFinishReason(reason)
 	for _, k := range finishSpellings {
 		for _, s := range k.spellings {

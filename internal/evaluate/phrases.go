@@ -175,6 +175,18 @@ type phraseSet struct {
 	// is looked up as anyNext, which every phrase's first byte is paired with.
 	pairs [1 << 16 / 64]uint64
 	next  [256]byte // a byte as the second of a pair: folded, or anyNext
+	// wordPairs is pairs for two plain ASCII bytes as they lie in a word of the text, by
+	// (second|0x20)<<8 | first|0x20: the eight-byte path looks them up without a table
+	// lookup per byte. Every pair that pairs holds folds to a key set here.
+	wordPairs [1 << 16 / 64]uint64
+	// quads holds, a bit per hash, the first four folded bytes of every phrase that begins
+	// with four ASCII bytes. The pairs let through the words that begin like a phrase
+	// ("so you", "as long", "no fee" for "sorry", "as an ai", "no puedo"); the four bytes
+	// reject those before the trie walk. Four bytes of text that fold otherwise than by
+	// case (not ASCII, escapes, control characters, a backquote, two spaces in a row) are
+	// not judged. noQuads is set when a phrase is shorter than four bytes.
+	quads   [1 << 16 / 64]uint64
+	noQuads bool
 	// nonWordStart is set when a phrase starts with an ASCII byte that is not part of a
 	// word: only word starts are looked up eight bytes at a time.
 	nonWordStart bool
@@ -214,6 +226,13 @@ func newPhraseSet(phrases []string) *phraseSet {
 		if f[0] < utf8.RuneSelf && !isWordRune(rune(f[0])) {
 			p.nonWordStart = true
 		}
+		switch {
+		case len(f) < 4:
+			p.noQuads = true
+		case f[0]|f[1]|f[2]|f[3] < utf8.RuneSelf:
+			k := quadKey(load32(f, 0))
+			p.quads[k/64] |= 1 << (k % 64)
+		}
 		if len(f) == 1 { // matches before any second byte
 			for b := range utf8.RuneSelf {
 				p.setPair(f[0], byte(b))
@@ -231,6 +250,14 @@ func newPhraseSet(phrases []string) *phraseSet {
 		p.next[b] = anyNext
 		if b < utf8.RuneSelf && b != '\\' {
 			p.next[b] = asciiFold[b]
+		}
+	}
+	for b0 := range utf8.RuneSelf {
+		for b1 := range utf8.RuneSelf {
+			if k := uint(asciiFold[b0])<<8 | uint(asciiFold[b1]); p.pairs[k/64]&(1<<(k%64)) != 0 {
+				k = uint(b1|0x20)<<8 | uint(b0|0x20)
+				p.wordPairs[k/64] |= 1 << (k % 64)
+			}
 		}
 	}
 	return p
@@ -305,14 +332,12 @@ func (p *phraseSet) find(t text, window int) bool {
 
 // nextCandidate returns the first position from i, before end, where a phrase may start
 // (candidate) or that is not a plain ASCII byte, else end; and whether the byte before it
-// is part of a word. It calls nothing, so that its loops keep everything in registers.
-// Plain ASCII goes eight bytes at a time: word starts are found with word-wide
-// arithmetic, and only they are looked up (when no phrase starts with another byte).
+// is part of a word. Plain ASCII goes eight bytes at a time: word starts are found with
+// word-wide arithmetic, and only they are looked up (when no phrase starts with another
+// byte), by their pair and, the few whose pair passes, by their first four bytes.
 func (p *phraseSet) nextCandidate(raw string, i, end int, prevWord bool) (int, bool, bool) {
-	for ; !p.nonWordStart && i+8 <= end; i += 8 {
-		w := raw[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+	for wordStarts := !p.nonWordStart; wordStarts && i+8 <= end; i += 8 {
+		x := load64(raw, i)
 		if b := x ^ (ones * '\\'); (x|(b-ones)&^b)&highs != 0 {
 			break // a byte that is not ASCII, or an escape: byte by byte
 		}
@@ -322,8 +347,16 @@ func (p *phraseSet) nextCandidate(raw string, i, end int, prevWord bool) (int, b
 			prev |= 0x80
 		}
 		for starts := word &^ prev; starts != 0; starts &= starts - 1 {
-			if j := i + bits.TrailingZeros64(starts)/8; p.pairAt(raw, j) {
-				return j, true, false
+			t := bits.TrailingZeros64(starts) / 8
+			may := false
+			if t < 7 { // the pair lies in x
+				k := uint(x>>(8*t))&0xffff | 0x2020
+				may = p.wordPairs[k/64]&(1<<(k%64)) != 0
+			} else {
+				may = p.pairAt(raw, i+t)
+			}
+			if may && p.quadAt(raw, i+t) {
+				return i + t, true, false
 			}
 		}
 		prevWord = word>>63 != 0
@@ -338,7 +371,7 @@ func (p *phraseSet) nextCandidate(raw string, i, end int, prevWord bool) (int, b
 			continue
 		}
 		prevWord = word
-		if p.pairAt(raw, i) {
+		if p.pairAt(raw, i) && p.quadAt(raw, i) {
 			return i, true, false
 		}
 	}
@@ -356,7 +389,34 @@ func (p *phraseSet) pairAt(raw string, i int) bool {
 	return p.pairs[k/64]&(1<<(k%64)) != 0
 }
 
+// quadAt reports whether a phrase may start at raw[i], a plain ASCII byte, judging by the
+// four bytes from there.
+func (p *phraseSet) quadAt(raw string, i int) bool {
+	if p.noQuads || i+4 > len(raw) {
+		return true
+	}
+	x := load32(raw, i)
+	b, q, s := x^ones32*'\\', x^ones32*'`', x^ones32*' '
+	zb, zq, zs := (b-ones32)&^b, (q-ones32)&^q, (s-ones32)&^s
+	// The high bit of a byte that is not ASCII, an escape, a backquote, below 0x20, or the
+	// second of two spaces (a zero byte sets its high bit in zb, zq, zs; a borrow may set
+	// more, which only leaves more to the trie).
+	if (x|zb|zq|zs&(zs<<8)|(x-ones32*0x20)&^x)&(ones32*0x80) != 0 {
+		return true
+	}
+	k := quadKey(x)
+	return p.quads[k/64]&(1<<(k%64)) != 0
+}
+
+// quadKey hashes four ASCII bytes, folded to lower case (with other bytes that are not
+// letters: the key of a phrase and of a text that matches it are the same), to 16 bits.
+func quadKey(x uint32) uint {
+	return uint((x | ones32*0x20) * 0x9e3779b1 >> 16)
+}
+
 const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+const ones32 = 0x01010101
 
 // inRange sets the high bit of each byte of x (all below 0x80) that lies in [lo, hi]; no
 // sum carries into the next byte.

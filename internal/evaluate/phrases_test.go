@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// FuzzPhraseFind checks find, with its two-byte prefilter and its ASCII fast path, against
-// the plain definition (try the trie at every character in the window that does not
-// continue a word): the same verdict on any text, raw or JSON-escaped, at any window.
+// FuzzPhraseFind checks find, with its two- and four-byte prefilters and its ASCII fast
+// path, against the plain definition (try the trie at every character in the window that
+// does not continue a word): the same verdict on any text, raw or JSON-escaped, at any
+// window.
 func FuzzPhraseFind(f *testing.F) {
 	for _, s := range []string{
 		"I'm sorry, but I can't help with that.", "I CAN’T  help with\tthat", "AI can't help without",
@@ -16,18 +17,24 @@ func FuzzPhraseFind(f *testing.F) {
 		"我无法帮助你", "お手伝いできません", "a  b", "sorry,\nbut i can't", "i",
 		"Well, I'm sorry, but I can't help with that request today.", "I have to say 4 you: no.",
 		"Hmm... no, 'tis not", "Absolutely!! I can't help with thisword", "ok0123456789abcdefOK x",
+		"Sorry, so you can`t", "as  an AI language model, i can't", "NO@ [X]_Y", "ok  THEN", "A b\tc",
+		"no PUEDO ayudarte", "ÇOK iyi", "L`anno", "L’ANNO", "I\x01 can't help.", "4 You", "sorry, but I can\u2019t",
 	} {
 		f.Add(s, 150)
 		f.Add(s, -1)
 	}
 	// Word starts only (the eight-byte path), and a set with a phrase that starts with
-	// punctuation (every byte looked at).
+	// punctuation (every byte looked at); with phrases too short for the four-byte
+	// prefilter, and without.
 	sets := []*phraseSet{
 		newPhraseSet(append(defaultRefusalPhrases(), "x", "ok", "a b", "İstanbul", "4 you")),
 		newPhraseSet(append(defaultRefusalPhrases(), "x", "’tis", "...no")),
+		newPhraseSet(append(defaultRefusalPhrases(), "a b c", "İstanbul", "4 you", "no@ [x]_y", "çok iyi", "l’anno")),
+		newPhraseSet(append(defaultRefusalPhrases(), "...no", "’tis not", "OK  then")),
 	}
-	if sets[0].nonWordStart || !sets[1].nonWordStart {
-		f.Fatal("the phrase sets do not cover both paths")
+	if sets[0].nonWordStart || !sets[1].nonWordStart || sets[2].nonWordStart || !sets[3].nonWordStart ||
+		!sets[0].noQuads || !sets[1].noQuads || sets[2].noQuads || sets[3].noQuads {
+		f.Fatal("the phrase sets do not cover every path")
 	}
 	reference := func(p *phraseSet, raw string, window int) bool {
 		prevWord := false

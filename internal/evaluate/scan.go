@@ -1,7 +1,9 @@
 package evaluate
 
 import (
+	"math/bits"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -97,53 +99,109 @@ func (sc *scanner) key() (raw string, escaped bool) {
 	return raw, escaped
 }
 
-// str reads a string and returns its raw content, and whether it holds escapes.
+// str reads a string and returns its raw content, and whether it holds escapes. Strings
+// hold most of the text the evaluators read, an answer hundreds of bytes long: past the
+// first 16 bytes, the quote and the backslashes are found by strings.IndexByte (vector
+// instructions), and only the bytes between them are checked for control characters,
+// 32 at a time.
 func (sc *scanner) str() (raw string, escaped bool) {
 	if sc.peek() != '"' {
 		sc.fail()
 		return "", false
 	}
 	s, start := sc.s, sc.i+1
-	for i := start; ; {
-		i = skipPlain(s, i)
-		switch {
-		case i >= len(s) || s[i] < 0x20:
+	i := start
+	// Keys and most values end within 16 bytes, found a word at a time without a call.
+	for ; i+8 <= len(s) && i < start+16; i += 8 {
+		if m := specials(load64(s, i)); m != 0 {
+			if i += bits.TrailingZeros64(m) / 8; s[i] == '"' {
+				sc.i = i + 1
+				return s[start:i], false
+			}
+			break // an escape or a control character
+		}
+	}
+	quote := -1 // the next quote at or after i, escaped or not
+	for {
+		if quote < i {
+			if quote = strings.IndexByte(s[i:], '"'); quote < 0 {
+				sc.fail()
+				return "", false
+			}
+			quote += i
+		}
+		end := quote
+		if b := strings.IndexByte(s[i:quote], '\\'); b >= 0 {
+			end = i + b
+		}
+		if c := controlBefore(s, i, end); c < end {
 			sc.fail()
 			return "", false
-		case s[i] == '"':
-			sc.i = i + 1
-			return s[start:i], escaped
+		}
+		if end == quote {
+			sc.i = quote + 1
+			return s[start:quote], escaped
 		}
 		escaped = true
-		n := escapeLen(s[i:])
+		n := escapeLen(s[end:])
 		if n == 0 {
 			sc.fail()
 			return "", false
 		}
-		i += n
+		i = end + n
 	}
 }
 
-// skipPlain returns the index of the first byte from i on that ends a string, starts an
-// escape or is a control character. Eight bytes at a time: strings hold most of the text
-// the evaluators read.
-func skipPlain(s string, i int) int {
-	for ; i+8 <= len(s); i += 8 {
-		w := s[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		quote, backslash := x^(ones*'"'), x^(ones*'\\')
-		// A byte below 0x20, or a zero byte in quote or backslash, sets its high bit here.
-		if ((x-ones*0x20)&^x|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0 {
+// controlBefore returns the index of the first byte below 0x20 in s[i:end], or end.
+func controlBefore(s string, i, end int) int {
+	t := s[i:end] // slid forward: its lengths prove the loads in bounds
+	for len(t) >= 32 {
+		a, b, c, d := load64(t, 0), load64(t, 8), load64(t, 16), load64(t, 24)
+		// A byte below 0x20 sets its high bit (a borrow may set more).
+		if ((a-ones*0x20)&^a|(b-ones*0x20)&^b|(c-ones*0x20)&^c|(d-ones*0x20)&^d)&highs != 0 {
 			break
 		}
+		t = t[32:]
 	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+	for len(t) >= 8 && controls(load64(t, 0)) == 0 {
+		t = t[8:]
+	}
+	i = end - len(t)
+	// Fewer than eight bytes left: the last eight, even if that reads back over bytes
+	// checked before, whose control characters (whitespace between tokens) only send this
+	// to the byte loop.
+	if len(t) < 8 && end >= 8 && controls(load64(s, end-8)) == 0 {
+		return end
+	}
+	for ; i < end; i++ {
+		if s[i] < 0x20 {
 			return i
 		}
 	}
-	return i
+	return end
+}
+
+// controls is non-zero when a byte of x is below 0x20 (its high bit is set).
+func controls(x uint64) uint64 { return (x - ones*0x20) &^ x & highs }
+
+// specials sets the high bit of the first byte of x that ends a string, starts an escape
+// or is a control character (and may set those of bytes after it: the first is exact).
+func specials(x uint64) uint64 {
+	q, b := x^(ones*'"'), x^(ones*'\\')
+	return ((q-ones)&^q | (b-ones)&^b | (x-ones*0x20)&^x) & highs
+}
+
+// load32 reads the four bytes of s at i as a little-endian word (one load).
+func load32(s string, i int) uint32 {
+	w := s[i : i+4]
+	return uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | uint32(w[3])<<24
+}
+
+// load64 reads the eight bytes of s at i as a little-endian word (one load).
+func load64(s string, i int) uint64 {
+	w := s[i : i+8]
+	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
 }
 
 // escapeLen returns the length of the escape sequence that s starts with, or 0 when it
@@ -349,6 +407,10 @@ func (t text) equals(s string) bool {
 	if !t.escaped {
 		return t.raw == s
 	}
+	return t.equalsEscaped(s)
+}
+
+func (t text) equalsEscaped(s string) bool {
 	j := 0
 	for i := 0; i < len(t.raw); {
 		r, n := decodeRune(t.raw, i)
