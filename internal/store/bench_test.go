@@ -72,6 +72,39 @@ func benchmarkWriteTraces(b *testing.B, evaluated bool) {
 	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(spans), "cpu-µs/span")
 }
 
+// BenchmarkWriteChatSpans measures ingestion of chat calls as bench/loadgen sends them
+// through the collector (storegen.Chat: one span per random trace id, ~2 KB of
+// conversation content each), in batches of 16,000 spans, the exporter's largest, one
+// transaction each, after the data already stored (LLMSTORE_BENCH_INTO, as above).
+func BenchmarkWriteChatSpans(b *testing.B) {
+	path := os.Getenv("LLMSTORE_BENCH_INTO")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "ingest.db")
+	}
+	s := openBench(b, path)
+	const batch = 16_000
+	var batches []ptrace.Traces
+	err := storegen.Chat(storegen.ChatOptions{Seed: uint64(time.Now().UnixNano()), Start: benchEnd, Gap: 50 * time.Microsecond,
+		Calls: b.N * batch}, batch, func(td ptrace.Traces) error { batches = append(batches, td); return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wall, cpu time.Duration
+	for _, td := range batches { // b.N of them: not b.Loop, which does not say how many first
+		w, c := time.Now(), cputime.Process()
+		if err := s.WriteTraces(ctx, td); err != nil {
+			b.Fatal(err)
+		}
+		cpu += cputime.Process() - c
+		wall += time.Since(w)
+	}
+	b.ReportMetric(float64(b.N*batch)/wall.Seconds(), "spans/s")
+	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(b.N*batch), "cpu-µs/span")
+}
+
 // BenchmarkWriteTracesConcurrent writes from 4 goroutines, as the exporter's sending
 // queue consumers do: encoding overlaps the single writer. Run with -benchtime=60x at
 // most (the batches are distinct so that none is skipped as a duplicate).

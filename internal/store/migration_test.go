@@ -75,6 +75,9 @@ func TestMigrationFromSchemaV4(t *testing.T) {
 	insert(orphan, storegen.SpanID(5).String(), storegen.SpanID(4).String(), "chat gpt-4o", genai.OpChat, "gpt-4o",
 		base.Add(time.Second), time.Second)
 	s := openMigrated(t, db, path)
+	if ps := pageSizeOf(t, s); ps != 4096 {
+		t.Errorf("page size %d after migration: a file keeps the pages it was made with", ps)
+	}
 	d, err := s.Trace(ctx, t1)
 	if err != nil || len(d.Spans) != 2 || d.Spans[1].Depth != 1 || d.SpanCount != 2 {
 		t.Fatalf("trace stored at v4: %+v %v", d, err)
@@ -138,5 +141,26 @@ func TestNewTraceNeverJoinsOrphanedSpans(t *testing.T) {
 	d, err := s.Trace(ctx, storegen.TraceID(7).String())
 	if err != nil || len(d.Spans) != 1 || d.Spans[0].SpanID != storegen.SpanID(70).String() {
 		t.Fatalf("new trace: %d spans %+v %v", len(d.Spans), d.Spans, err)
+	}
+}
+
+func pageSizeOf(t *testing.T, s *Store) int {
+	t.Helper()
+	var ps int
+	if err := s.r.QueryRow("PRAGMA page_size").Scan(&ps); err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+// TestNewStoreHasLargePages: content of a few KiB packs into 16 KiB pages, where pages
+// of 4 KiB hold one and leave a third empty.
+func TestNewStoreHasLargePages(t *testing.T) {
+	s := openStore(t, Options{})
+	if err := s.WriteTraces(context.Background(), storegen.Fixture(base)); err != nil {
+		t.Fatal(err)
+	}
+	if ps := pageSizeOf(t, s); ps != pageSize {
+		t.Errorf("page size %d, want %d", ps, pageSize)
 	}
 }
