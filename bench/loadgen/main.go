@@ -115,6 +115,9 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("corpus %s: %d requests × %d spans, %d bytes of message content per span, %.0f%% of spans with PII or a secret\n",
 		o.corpus, len(c.bodies), c.spansPerBody, c.contentBytes, 100*c.piiShare)
+	// A store's database grows by gigabytes in a long run: in the default temporary
+	// directory it goes when its collector stops; with -logs it stays to be looked at.
+	keepData := o.logDir != ""
 	if o.logDir == "" {
 		if o.logDir, err = os.MkdirTemp("", "loadgen-"); err != nil {
 			return err
@@ -137,6 +140,7 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return err
 		}
+		col.keepData = keepData
 		cols = append(cols, col)
 		fmt.Printf("%s: pid %d, OTLP/HTTP on %s, log %s\n", cfg.name, col.proc.Pid(), col.url, col.log)
 	}
@@ -209,6 +213,8 @@ type collector struct {
 	url      string // OTLP/HTTP traces endpoint
 	pprofURL string
 	log      string
+	dataDir  string // LOADGEN_DATA_DIR
+	keepData bool   // or it is removed when the collector stops
 	// sent counts the requests sent over every phase: the index of the next one in the
 	// corpus, whose passes must not repeat for this collector.
 	sent atomic.Int64
@@ -232,6 +238,7 @@ func startCollector(ctx context.Context, bin string, cfg namedConfig, logDir str
 		url:      fmt.Sprintf("http://127.0.0.1:%d/v1/traces", ports[0]),
 		pprofURL: fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile", ports[2]),
 		log:      filepath.Join(logDir, cfg.name+".log"),
+		dataDir:  dataDir,
 	}
 	if col.logFile, err = os.Create(col.log); err != nil {
 		return nil, err
@@ -262,6 +269,9 @@ func startCollector(ctx context.Context, bin string, cfg namedConfig, logDir str
 func (c *collector) stop() {
 	c.proc.Stop()
 	c.logFile.Close()
+	if !c.keepData {
+		_ = os.RemoveAll(c.dataDir)
+	}
 }
 
 func post(ctx context.Context, client *http.Client, url string, body []byte) (int, error) {
