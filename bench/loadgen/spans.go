@@ -43,11 +43,6 @@ var (
 		"I have held two seats on easyJet flight U2 7531 for 24 hours at 214 EUR each; the fare has no refunds, but names can be changed until 2 hours before departure for 59 EUR per passenger. I will send you the payment link as soon as you confirm, and I can add a checked bag for 45 EUR per direction if anyone needs one.",
 		"Nothing else is needed: the update installs itself from the Play Store. Your invoices stay available in the web shop under Account > Orders > Invoices, where you can download all November invoices as one PDF (there are 12 of them, from 2023-11-02 to 2023-11-29).",
 	}
-	models = []struct{ provider, request, response, server string }{
-		{genai.ProviderOpenAI, "gpt-4o", "gpt-4o-2024-08-06", "api.openai.com"},
-		{genai.ProviderOpenAI, "gpt-4o-mini", "gpt-4o-mini-2024-07-18", "api.openai.com"},
-		{genai.ProviderAnthropic, "claude-3-5-sonnet-latest", "claude-3-5-sonnet-20241022", "api.anthropic.com"},
-	}
 )
 
 // Corpora that -corpus selects.
@@ -163,25 +158,5 @@ func callSpan(sp ptrace.Span, r *rand.Rand, start time.Time, call chatcorpus.Cal
 	copy(id[8:], chatcorpus.Ref)
 	sp.SetTraceID(pcommon.TraceID(id))
 	sp.SetSpanID(pcommon.SpanID(id[:8]))
-	m := models[r.IntN(len(models))]
-	sp.SetName(genai.OpChat + " " + m.request)
-	sp.SetKind(ptrace.SpanKindClient)
-	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
-	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Duration(400+r.IntN(2600)) * time.Millisecond)))
-	a := sp.Attributes()
-	a.PutStr(genai.OperationName, genai.OpChat)
-	a.PutStr(genai.ProviderName, m.provider)
-	a.PutStr(genai.RequestModel, m.request)
-	a.PutDouble(genai.RequestTemperature, 0.2)
-	a.PutInt(genai.RequestMaxTokens, 1024)
-	a.PutStr(genai.ResponseModel, m.response)
-	a.PutStr(genai.ResponseID, fmt.Sprintf("chatcmpl-%016x", r.Uint64()))
-	a.PutEmptySlice(genai.ResponseFinishReasons).AppendEmpty().SetStr(genai.FinishStop)
-	a.PutInt(genai.UsageInputTokens, int64(300+r.IntN(900)))
-	a.PutInt(genai.UsageOutputTokens, int64(60+r.IntN(300)))
-	a.PutStr(genai.ServerAddress, m.server)
-	a.PutInt(genai.ServerPort, 443)
-	a.PutStr(genai.ConversationID, fmt.Sprintf("conv-%08x-%s", call.Conversation, chatcorpus.Ref))
-	a.PutStr(genai.InputMessages, call.Input)
-	a.PutStr(genai.OutputMessages, call.Output)
+	call.Span(sp, r, start)
 }

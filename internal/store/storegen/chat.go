@@ -2,7 +2,6 @@ package storegen
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -55,32 +54,18 @@ func chatSpan(sp ptrace.Span, r *rand.Rand, start time.Time, c chatcorpus.Call) 
 	binary.LittleEndian.PutUint64(id[8:], r.Uint64())
 	sp.SetTraceID(id)
 	sp.SetSpanID(pcommon.SpanID(id[:8]))
-	m := models[r.IntN(len(models))]
-	in, out := int64(300+r.IntN(900)), int64(60+r.IntN(300))
-	end := start.Add(time.Duration(400+r.IntN(2600)) * time.Millisecond)
-	sp.SetName(genai.OpChat + " " + m.model)
-	sp.SetKind(ptrace.SpanKindClient)
-	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
-	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+	c.Span(sp, r, start)
+	// What the llm processor adds: throughput, cost, and the quality result.
 	a := sp.Attributes()
-	a.PutStr(genai.OperationName, genai.OpChat)
-	a.PutStr(genai.ProviderName, m.provider)
-	a.PutStr(genai.RequestModel, m.model)
-	a.PutDouble(genai.RequestTemperature, 0.2)
-	a.PutInt(genai.RequestMaxTokens, 1024)
-	a.PutStr(genai.ResponseModel, m.model)
-	a.PutStr(genai.ResponseID, fmt.Sprintf("chatcmpl-%016x", r.Uint64()))
-	a.PutEmptySlice(genai.ResponseFinishReasons).AppendEmpty().SetStr(genai.FinishStop)
-	a.PutInt(genai.UsageInputTokens, in)
-	a.PutInt(genai.UsageOutputTokens, out)
-	a.PutStr(genai.ConversationID, fmt.Sprintf("conv-%08x", c.Conversation))
+	m := models[r.IntN(len(models))]
+	in, _ := genai.Int(a, genai.UsageInputTokens)
+	out, _ := genai.Int(a, genai.UsageOutputTokens)
+	end := sp.EndTimestamp().AsTime()
 	a.PutDouble(genai.OutputTokensPerSecond, float64(out)/end.Sub(start).Seconds())
 	a.PutDouble(genai.CostInput, float64(in)*m.in)
 	a.PutDouble(genai.CostOutput, float64(out)*m.out)
 	a.PutDouble(genai.CostTotal, float64(in)*m.in+float64(out)*m.out)
-	a.PutStr(genai.PricingModel, m.model)
+	a.PutStr(genai.PricingModel, genai.Str(a, genai.ResponseModel))
 	a.PutStr(genai.PricingCatalog, "2026-11-28")
-	a.PutStr(genai.InputMessages, c.Input)
-	a.PutStr(genai.OutputMessages, c.Output)
 	AddEvaluation(sp.Events(), end, genai.EvaluationQuality, 1, "pass", "")
 }
