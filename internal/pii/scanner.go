@@ -103,7 +103,8 @@ func (s *Scanner) Scan(text string, dst []Finding) []Finding {
 		return dst // nothing but prose (as most short values are: roles, names)
 	}
 	base := len(dst)
-	sc := scan{s: s, text: text, out: dst}
+	var sc scan // set field by field: a composite literal is built aside and copied
+	sc.s, sc.text, sc.out = s, text, dst
 	sc.run(first)
 	for i := range s.custom {
 		sc.runCustom(&s.custom[i])
@@ -135,7 +136,8 @@ func (sc *scan) add(e Entity, start, end int) {
 
 // boring bytes cannot start or be part of a candidate by themselves: lower-case letters
 // (every built-in token has a digit, an upper-case letter, '-' or '_' early on) and the
-// punctuation of prose.
+// punctuation of prose. skip_amd64.s holds the same set as two tables;
+// TestSkipBoringLong checks that they agree.
 var boring = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true
@@ -153,10 +155,18 @@ const (
 )
 
 // skipBoring returns the first byte at or after i that is not boring, or len(text).
-// Eight bytes at a time, it tests the commonest boring bytes (lower-case letters,
-// space, '.' and ',') with a few word-wide operations; other boring punctuation is
-// stepped over one byte at a time.
 func skipBoring(text string, i int) int {
+	if skipVector && len(text) >= 32 {
+		return skipBoringVector(text, i)
+	}
+	return skipBoringWords(text, i)
+}
+
+// skipBoringWords is skipBoring without vector instructions (skipVector). Eight bytes at
+// a time, it tests the commonest boring bytes (lower-case letters, space, '.' and ',')
+// with a few word-wide operations; other boring punctuation is stepped over one byte at
+// a time.
+func skipBoringWords(text string, i int) int {
 	n := len(text)
 	for i < n {
 		for i+8 <= n {
@@ -245,7 +255,11 @@ func notProse(x uint64) uint64 {
 func (sc *scan) run(first int) {
 	text := sc.text
 	n := len(text)
-	for i, j := 0, first; i < n; j = skipBoring(text, i) {
+	skip := skipBoringWords
+	if skipVector && n >= 32 {
+		skip = skipBoringVector
+	}
+	for i, j := 0, first; i < n; j = skip(text, i) {
 		if j > i {
 			if j == n {
 				break

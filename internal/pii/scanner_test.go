@@ -355,6 +355,38 @@ func TestSkipBoring(t *testing.T) {
 	}
 }
 
+// TestSkipBoringLong: on texts of 32 bytes and more (32 bytes at a time with AVX2), the
+// skip stops at the first byte that is not boring, for every byte value at every
+// position of the first and the last, partial block, from every start.
+func TestSkipBoringLong(t *testing.T) {
+	const prose = "the quick brown fox, jumps over the lazy dog. then?! it's \"done\"; (ok)\n\r\t"
+	for _, n := range []int{32, 33, 63, 64, 70, 96} {
+		base := strings.Repeat(prose, 2)[:n]
+		for b := 0; b < 256; b++ {
+			for _, pos := range []int{0, 1, 7, 15, 16, 30, 31, 32, 33, n - 33, n - 2, n - 1} {
+				if pos < 0 || pos >= n {
+					continue
+				}
+				w := []byte(base)
+				w[pos] = byte(b)
+				text := string(w)
+				for from := 0; from <= n; from++ {
+					want := from
+					for want < n && boring[text[want]] {
+						want++
+					}
+					if got := skipBoring(text, from); got != want {
+						t.Fatalf("skipBoring(%q, %d) = %d, want %d", text, from, got, want)
+					}
+					if got := skipBoringWords(text, from); got != want {
+						t.Fatalf("skipBoringWords(%q, %d) = %d, want %d", text, from, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestWordAndDigitsEnd: the word-wide scans end where the byte tables say, for every
 // byte value at every position, and on runs longer than a word.
 func TestWordAndDigitsEnd(t *testing.T) {
