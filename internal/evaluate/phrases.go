@@ -332,11 +332,52 @@ func (p *phraseSet) find(t text, window int) bool {
 
 // nextCandidate returns the first position from i, before end, where a phrase may start
 // (candidate) or that is not a plain ASCII byte, else end; and whether the byte before it
-// is part of a word. Plain ASCII goes eight bytes at a time: word starts are found with
-// word-wide arithmetic, and only they are looked up (when no phrase starts with another
-// byte), by their pair and, the few whose pair passes, by their first four bytes.
+// is part of a word. Plain ASCII goes 32 bytes at a time (eight near the end of the
+// text): word starts are found with word-wide arithmetic, and only they are looked up
+// (when no phrase starts with another byte), by their pair and, the few whose pair
+// passes, by their first four bytes.
 func (p *phraseSet) nextCandidate(raw string, i, end int, prevWord bool) (int, bool, bool) {
-	for wordStarts := !p.nonWordStart; wordStarts && i+8 <= end; i += 8 {
+	wordStarts := !p.nonWordStart
+	// Thirty-two bytes a step, as long as the text lasts (the window may end in the last
+	// block): the word starts of a block are one 32-bit mask, looked up in order. A block
+	// has five or six of them, an eight-byte word one or none: the loop over them ends
+	// (and mispredicts its end) a fourth as often.
+	for ; wordStarts && i < end && i+32 <= len(raw); i += 32 {
+		x0, x1, x2, x3 := load64(raw, i), load64(raw, i+8), load64(raw, i+16), load64(raw, i+24)
+		b0, b1, b2, b3 := x0^(ones*'\\'), x1^(ones*'\\'), x2^(ones*'\\'), x3^(ones*'\\')
+		special := x0 | x1 | x2 | x3 | (b0-ones)&^b0 | (b1-ones)&^b1 | (b2-ones)&^b2 | (b3-ones)&^b3
+		// a bit per byte that is part of a word
+		words := wordBits(x0) | wordBits(x1)<<8 | wordBits(x2)<<16 | wordBits(x3)<<24
+		if special&highs != 0 {
+			break // a byte that is not ASCII, or an escape: eight bytes, then one, at a time
+		}
+		starts := words &^ (words << 1)
+		if prevWord {
+			starts &^= 1
+		}
+		n := min(end-i, 32)
+		if n < 32 {
+			starts &= 1<<n - 1
+		}
+		for ; starts != 0; starts &= starts - 1 {
+			t := i + bits.TrailingZeros32(starts)
+			var may bool
+			if t+1 < i+32 { // the pair lies in the block: plain ASCII
+				k := uint(raw[t]) | uint(raw[t+1])<<8 | 0x2020
+				may = p.wordPairs[k/64]&(1<<(k%64)) != 0
+			} else {
+				may = p.pairAt(raw, t)
+			}
+			if may && p.quadAt(raw, t) {
+				return t, true, false
+			}
+		}
+		prevWord = words>>(n-1)&1 != 0
+		if n < 32 {
+			return end, false, prevWord
+		}
+	}
+	for ; wordStarts && i+8 <= end; i += 8 {
 		x := load64(raw, i)
 		if b := x ^ (ones * '\\'); (x|(b-ones)&^b)&highs != 0 {
 			break // a byte that is not ASCII, or an escape: byte by byte
@@ -415,6 +456,19 @@ func quadKey(x uint32) uint {
 }
 
 const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// wordBits returns a bit per byte of x, a letter or a digit: bit j for byte j. The
+// bytes are meaningful only when all are ASCII.
+func wordBits(x uint64) uint32 {
+	return highBits(inRange(x|ones*0x20, 'a', 'z') | inRange(x, '0', '9'))
+}
+
+// highBits gathers the high bits of the eight bytes of x, all others clear, into a byte:
+// bit j is the high bit of byte j. The products of the multiplication land on distinct
+// bits, so nothing carries.
+func highBits(x uint64) uint32 {
+	return uint32(x * 0x0002040810204081 >> 56)
+}
 
 const ones32 = 0x01010101
 

@@ -23,7 +23,15 @@ func FuzzPhraseFind(f *testing.F) {
 		f.Add(s, 150)
 		f.Add(s, -1)
 	}
-	// Word starts only (the eight-byte path), and a set with a phrase that starts with
+	// Phrases at either side of the 32-byte blocks and of the window's end, after words
+	// that run into the next block.
+	for _, pad := range []int{25, 26, 27, 28, 29, 30, 31, 32, 33, 58, 60, 62, 63, 64, 140, 143, 145, 146, 147, 148, 149, 150} {
+		lead := strings.Repeat("wordy ", 30)[:pad]
+		f.Add(lead+"I can't help with that, sorry; please ask the agency directly about it.", 150)
+		f.Add(lead+"sorry, but I can’t", 150)
+		f.Add(lead+"xi can't help with that and the rest of the answer runs on for a while longer", -1)
+	}
+	// Word starts only (the 32- and eight-byte paths), and a set with a phrase that starts with
 	// punctuation (every byte looked at); with phrases too short for the four-byte
 	// prefilter, and without.
 	sets := []*phraseSet{
@@ -87,6 +95,22 @@ func TestPhraseFindShortPhrases(t *testing.T) {
 	} {
 		if got := p.find(text{raw: tc.text}, -1); got != tc.want {
 			t.Errorf("find(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestHighBits checks the gathering of the high bits of a word's bytes against the plain
+// definition.
+func TestHighBits(t *testing.T) {
+	for m := range 256 {
+		var x uint64
+		for j := range 8 {
+			if m>>j&1 != 0 {
+				x |= 0x80 << (8 * j)
+			}
+		}
+		if got := highBits(x); got != uint32(m) {
+			t.Fatalf("highBits(%#x) = %#x, want %#x", x, got, m)
 		}
 	}
 }

@@ -201,3 +201,33 @@ func TestEvaluationTelemetry(t *testing.T) {
 	assert.Equal(t, int64(3), counterValue(t, tel, "otelcol_processor_llm_judge_sampled_calls"))
 	assert.Equal(t, int64(3), counterValue(t, tel, "otelcol_processor_llm_judge_requests", attribute.String("outcome", "ok")))
 }
+
+// The evaluators take the spans of a batch in runs: every span of a batch longer than a
+// run is evaluated, and each result lands on its own span, at the edges of the runs too.
+func TestEvaluationCoversEverySpanOfALargeBatch(t *testing.T) {
+	n := 2*evaluationRun + 5
+	truncated := map[int]bool{0: true, evaluationRun - 1: true, evaluationRun: true, n - 1: true}
+	td := chatCalls(n)
+	spans := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	for i := range truncated {
+		spans.At(i).Attributes().PutStr(genai.OutputMessages,
+			`[{"role":"assistant","parts":[{"type":"text","content":"It ships"}],"finish_reason":"length"}]`)
+	}
+	sink := new(consumertest.TracesSink)
+	startTraces(t, createDefaultConfig(), sink)(td)
+
+	out := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans()
+	require.Equal(t, n, out.Len())
+	for i := range n {
+		var names []string
+		events := out.At(i).Events()
+		for j := range events.Len() {
+			names = append(names, genai.Str(events.At(j).Attributes(), genai.EvaluationName))
+		}
+		want := []string{genai.EvaluationQuality}
+		if truncated[i] {
+			want = []string{"truncation", genai.EvaluationQuality}
+		}
+		assert.Equal(t, want, names, "span %d", i)
+	}
+}

@@ -36,6 +36,7 @@ type telemetry struct {
 	joined, unjoined metric.AddOption
 	cacheHit         metric.AddOption
 	cacheMiss        metric.AddOption
+	evaluatorAttrs   sync.Map // evaluator name → *[2]metric.AddOption: outcome pass, fail
 
 	// judges are the model-graded evaluators of the traces pipelines, observed together.
 	judgesMu sync.Mutex
@@ -192,11 +193,12 @@ func (t *telemetry) record(ctx context.Context, c *spanCounts) {
 		t.scanCache.Add(ctx, int64(n), t.cacheMiss)
 	}
 	c.evaluation.Results(func(evaluator string, results, failures int) {
+		attrs := t.evaluatorOutcomes(evaluator)
 		if pass := results - failures; pass > 0 {
-			t.evaluations.Add(ctx, int64(pass), metric.WithAttributes(attribute.String("evaluator", evaluator), attribute.String("outcome", "pass")))
+			t.evaluations.Add(ctx, int64(pass), attrs[0])
 		}
 		if failures > 0 {
-			t.evaluations.Add(ctx, int64(failures), metric.WithAttributes(attribute.String("evaluator", evaluator), attribute.String("outcome", "fail")))
+			t.evaluations.Add(ctx, int64(failures), attrs[1])
 		}
 	})
 	c.evaluation.Malformed(func(attr string, spans int) {
@@ -208,6 +210,20 @@ func (t *telemetry) record(ctx context.Context, c *spanCounts) {
 	if n := c.join.Unmatched; n > 0 {
 		t.joins.Add(ctx, int64(n), t.unjoined)
 	}
+}
+
+// evaluatorOutcomes returns the attribute sets of an evaluator's passing and failing
+// results, built on its first batch. The names are the configured evaluators', a bounded set.
+func (t *telemetry) evaluatorOutcomes(evaluator string) *[2]metric.AddOption {
+	if v, ok := t.evaluatorAttrs.Load(evaluator); ok {
+		return v.(*[2]metric.AddOption)
+	}
+	attrs := &[2]metric.AddOption{
+		metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", evaluator), attribute.String("outcome", "pass"))),
+		metric.WithAttributeSet(attribute.NewSet(attribute.String("evaluator", evaluator), attribute.String("outcome", "fail"))),
+	}
+	v, _ := t.evaluatorAttrs.LoadOrStore(evaluator, attrs)
+	return v.(*[2]metric.AddOption)
 }
 
 // registerJudgeMetrics observes the totals of every registered judge.
