@@ -326,6 +326,9 @@ func (sc *scan) phoneShape(g *numGroup, a, b int, d []byte, maxLen int) phoneSha
 		}
 		return national
 	}
+	if ng == 2 && g.groups[a+1].sep == '.' && !g.groups[a].paren {
+		return notPhone // a decimal number: revenue 70000.0000, not a mobile number in Spain
+	}
 	if ng > 5 || (first < 2 || first == 2 && d[0] != '0' || first > 5 && !(first == 6 && d[0] == '0')) && !g.groups[a].paren {
 		return notPhone
 	}

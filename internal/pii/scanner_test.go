@@ -204,6 +204,7 @@ func TestLookAlikes(t *testing.T) {
 		{"payload aGVsbG8gd29ybGQgdGhpcyBpcyBub3QgYSBzZWNyZXQ= and eyJmb28iOiJiYXIifQ", nil},
 		{"model gpt-4o-2024-08-06, claude-3-5-sonnet-20241022, price $1,234.56, 99.9% of 12,431 requests", nil},
 		{"call at 10:30, room 4.2.1, coordinates 37.7749, -122.4194, zip 94103", nil},
+		{"revenue 70000.0000 USD, 612345678.25 EUR, balance 0612.345678", nil},
 	})
 }
 
