@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/chattest"
+	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
 	"github.com/otelcol-llm/otelcol-llm/processor/llmprocessor/internal/metadata"
 )
 
@@ -373,13 +374,13 @@ func BenchmarkEvaluationShare(b *testing.B) {
 				var added []float64 // per iteration, % of the processor without the evaluators
 				for b.Loop() {
 					td := decode()
-					t0 := threadCPU()
+					t0 := cputime.Thread()
 					without(td)
-					t1 := threadCPU()
+					t1 := cputime.Thread()
 					td = decode()
-					t2 := threadCPU()
+					t2 := cputime.Thread()
 					with(td)
-					t3 := threadCPU()
+					t3 := cputime.Thread()
 					cpuWithout += t1 - t0
 					cpuWith += t3 - t2
 					added = append(added, 100*float64((t3-t2)-(t1-t0))/float64(t1-t0))
