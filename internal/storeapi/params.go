@@ -2,6 +2,7 @@ package storeapi
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -83,6 +84,9 @@ func (p *params) timestamp(name string, def time.Time) time.Time {
 	return t
 }
 
+// earliest and latest bound the times the store keeps: nanoseconds since 1970 in 64 bits.
+var earliest, latest = time.Unix(0, 0).UTC(), time.Unix(0, math.MaxInt64).UTC()
+
 // window reads from/to, or window (a duration ending at to, default now); default 1h.
 func (p *params) window(def time.Duration) store.Window {
 	to := p.timestamp("to", p.now)
@@ -90,7 +94,17 @@ func (p *params) window(def time.Duration) store.Window {
 	if p.str("from") != "" && p.str("window") != "" {
 		p.fail("window", "give either from or window, not both")
 	}
-	if !from.Before(to) {
+	const inRange = "want a time from 1970-01-01 to 2262-04-11"
+	switch {
+	case to.Before(earliest) || to.After(latest):
+		p.fail("to", inRange)
+	case from.Before(earliest) || from.After(latest):
+		if p.str("from") == "" {
+			p.fail("window", "reaches back before 1970-01-01: want a shorter window")
+		} else {
+			p.fail("from", inRange)
+		}
+	case !from.Before(to):
 		p.fail("from", "must be before to")
 	}
 	return store.Window{From: from, To: to}
