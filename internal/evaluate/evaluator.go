@@ -16,12 +16,12 @@ import (
 )
 
 // Source is the otelcol_llm.evaluation.source of the results written here.
-const Source = "builtin"
+const Source = genai.EvaluationSourceBuiltin
 
 // Score labels of failing results. Passing results are labelled LabelPass.
 const (
-	LabelPass          = "pass"
-	LabelFail          = "fail" // the combined score below 1; a custom evaluator's failure
+	LabelPass          = genai.QualityLabelPass
+	LabelFail          = genai.QualityLabelFail // the combined score below 1; a custom evaluator's failure
 	LabelError         = "error"
 	LabelTimeout       = "timeout"
 	LabelTruncated     = "truncated"
@@ -64,8 +64,8 @@ type Evaluator struct {
 	budget  int64
 	schemas schemaCache
 	pending sync.Pool // *Pending, for Span
-	// passed holds, by evaluator id, the attributes of a passing result, the one written
-	// on almost every span (quality): copied, they cost fewer pdata calls than put.
+	// passed holds, by evaluator id, the attributes of a passing result, written for every
+	// check that passes with emit: all: copied, they cost fewer pdata calls than put.
 	passed []pcommon.Map
 }
 
@@ -170,7 +170,7 @@ func (e *Evaluator) Evaluate(span ptrace.Span, p *Pending, st *Stats) {
 	if !in.hasOutput() && !failed {
 		return
 	}
-	if evaluatedBefore(span.Events()) {
+	if in.scored || evaluatedBefore(span.Events()) {
 		st.AlreadyEvaluated++
 		return
 	}
@@ -219,7 +219,8 @@ func (w *work) release() {
 	clear(w.calls)
 }
 
-// evaluatedBefore reports whether the span carries results of the built-in evaluators.
+// evaluatedBefore reports whether the span carries result events of the built-in
+// evaluators, as builds before the combined score became an attribute wrote them.
 func evaluatedBefore(events ptrace.SpanEventSlice) bool {
 	for i := 0; i < events.Len(); i++ {
 		ev := events.At(i)
@@ -635,7 +636,7 @@ func (e *Evaluator) collect(span ptrace.Span, w *work, st *Stats, p *Pending) {
 		st.failures[idQuality]++
 	}
 	if len(failing) > 0 { // also with a score of 1, when only weight-0 checks failed
-		q.explanation = "failing: " + strings.Join(failing, ", ")
+		q.explanation = strings.Join(failing, ", ") // written as genai.QualityFailing
 	}
 	p.results = append(p.results, q)
 	st.Spans++
@@ -668,12 +669,23 @@ type pendingResult struct {
 	label, explanation string
 }
 
-// Write appends the events of every span in p, then empties p (keeping its memory).
+// Write appends the results of every span in p, then empties p (keeping its memory): an
+// event per result, and the combined score, the last result, as attributes
+// (genai.QualityScore).
 func (e *Evaluator) Write(p *Pending) {
 	for _, ps := range p.spans {
+		q := p.results[ps.end-1]
+		attrs := ps.span.Attributes()
+		attrs.PutDouble(genai.QualityScore, q.score)
+		if q.explanation != "" {
+			attrs.PutStr(genai.QualityFailing, q.explanation)
+		}
+		if ps.end-1 == ps.first {
+			continue // every check passed
+		}
 		events := ps.span.Events()
-		events.EnsureCapacity(events.Len() + ps.end - ps.first) // one growth for all results
-		for _, r := range p.results[ps.first:ps.end] {
+		events.EnsureCapacity(events.Len() + ps.end - 1 - ps.first) // one growth for all results
+		for _, r := range p.results[ps.first : ps.end-1] {
 			ev := events.AppendEmpty()
 			ev.SetName(genai.EventEvaluationResult)
 			ev.SetTimestamp(ps.ts)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
@@ -84,6 +85,9 @@ func FuzzSpan(f *testing.F) {
 		})
 		if !valid && malformed != 1 {
 			t.Fatalf("invalid messages were not counted as malformed")
+		}
+		if q, ok := span.Attributes().Get(genai.QualityScore); ok && (q.Type() != pcommon.ValueTypeDouble || q.Double() < 0 || q.Double() > 1) {
+			t.Fatalf("combined score %v", q.AsRaw())
 		}
 		for i := 0; i < span.Events().Len(); i++ {
 			ev := span.Events().At(i).Attributes()

@@ -46,13 +46,15 @@ type goldenEvent struct {
 	Attributes map[string]any `json:"attributes"`
 }
 
-// goldenResult is what a case produced: the events appended, one line each as
-// "name score label: explanation" (their event name, source and timestamp are checked
-// apart), and the counts that are not zero.
+// goldenResult is what a case produced: the combined score's attributes ("score", or
+// "score failing: names"), the events appended, one line each as "name score label:
+// explanation" (their event name, source and timestamp are checked apart), and the counts
+// that are not zero.
 type goldenResult struct {
-	Case   string         `json:"case"`
-	Events []string       `json:"events"`
-	Stats  map[string]any `json:"stats,omitempty"`
+	Case    string         `json:"case"`
+	Quality string         `json:"quality,omitempty"`
+	Events  []string       `json:"events"`
+	Stats   map[string]any `json:"stats,omitempty"`
 }
 
 // TestGolden evaluates every case of testdata/golden/*.cases.json and compares the events
@@ -87,6 +89,12 @@ func TestGolden(t *testing.T) {
 				before := span.Events().Len()
 				st := e.Span(span)
 				res := goldenResult{Case: c.Name, Events: []string{}, Stats: statsMap(st)}
+				if v, ok := span.Attributes().Get(genai.QualityScore); ok {
+					res.Quality = strconv.FormatFloat(v.Double(), 'g', -1, 64)
+					if failing := genai.Str(span.Attributes(), genai.QualityFailing); failing != "" {
+						res.Quality += " failing: " + failing
+					}
+				}
 				for i := before; i < span.Events().Len(); i++ {
 					ev := span.Events().At(i)
 					attrs := ev.Attributes().AsRaw()
@@ -107,7 +115,7 @@ func TestGolden(t *testing.T) {
 				if span.Events().Len() != n || again.Spans != 0 {
 					t.Errorf("%s: a second pass evaluated the span again", c.Name)
 				}
-				if n > before && again.AlreadyEvaluated != 1 {
+				if st.Spans == 1 && again.AlreadyEvaluated != 1 {
 					t.Errorf("%s: a second pass did not count the span as already evaluated", c.Name)
 				}
 			}

@@ -35,6 +35,7 @@ type spanInput struct {
 	definitions  pcommon.Value // gen_ai.tool.definitions
 	outputTokens pcommon.Value
 	has          [numInputs]bool
+	scored       bool // carries genai.QualityScore: evaluated earlier in the chain
 }
 
 func readInput(attrs pcommon.Map) spanInput {
@@ -55,6 +56,8 @@ func readInput(attrs pcommon.Map) spanInput {
 			in.definitions, in.has[inToolDefinitions] = v, true
 		case genai.UsageOutputTokens:
 			in.outputTokens, in.has[inOutputTokens] = v, true
+		case genai.QualityScore:
+			in.scored = true
 		}
 		return true
 	})

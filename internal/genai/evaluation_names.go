@@ -41,3 +41,13 @@ const (
 	FeedbackScore     = "otelcol_llm.feedback.score"      // already 0–1
 	FeedbackComment   = "otelcol_llm.feedback.comment"
 )
+
+// The combined score of the built-in evaluators is written as span attributes, as cost
+// is, not as an event: every call they evaluated carries it, so calls can be filtered
+// and sorted by quality in any tracing backend, and a call that passes every check costs
+// one attribute instead of an event. Consumers read it as the result EvaluationQuality
+// (label "pass" at 1, "fail" below; explanation "failing: " and QualityFailing).
+const (
+	QualityScore   = "otelcol_llm.quality.score"   // double, 0–1
+	QualityFailing = "otelcol_llm.quality.failing" // the failing evaluators, ", "-separated; absent when none failed
+)

@@ -27,6 +27,12 @@ import (
 // stored as a span: it is how the results travel, not part of the trace). Both feed the
 // trace's lowest score and the call rollups, so the overview's quality per model reads no
 // evaluation rows for long windows.
+//
+// The combined score of the built-in evaluators is an exception: the llm processor writes
+// it as span attributes (genai.QualityScore, genai.QualityFailing), older releases as a
+// result event named genai.EvaluationQuality. The store reads either as that result, the
+// attributes when a span has both, so that the span's columns, the rollups and the trace
+// detail are the same for both forms.
 
 // Evaluation is one evaluation result of a span.
 type Evaluation struct {
@@ -97,19 +103,30 @@ type detached struct {
 func readSpanEvaluations(span ptrace.Span) (evalSummary, []detached) {
 	var sum evalSummary
 	var out []detached
-	target := genai.Str(span.Attributes(), genai.EvaluationSpanID)
-	carrier := target != "" && genai.Str(span.Attributes(), genai.OperationName) == ""
+	attrs := span.Attributes()
+	target := genai.Str(attrs, genai.EvaluationSpanID)
+	carrier := target != "" && genai.Str(attrs, genai.OperationName) == ""
+	quality, hasQuality := attrs.Get(genai.QualityScore)
+	hasQuality = hasQuality && !carrier
 	for _, ev := range span.Events().All() {
 		if ev.Name() != genai.EventEvaluationResult {
 			continue
 		}
 		if !carrier { // stored in the events: only the summary is needed here
+			name := genai.Str(ev.Attributes(), genai.EvaluationName)
+			if hasQuality && name == genai.EvaluationQuality {
+				continue // the attribute counts
+			}
 			score, ok := genai.Float(ev.Attributes(), genai.EvaluationScoreValue)
-			sum.add(genai.Str(ev.Attributes(), genai.EvaluationName), score, ok && validScore(score))
+			sum.add(name, score, ok && validScore(score))
 			continue
 		}
-		e, score, ok := evaluationOf(ev.Attributes(), int64(ev.Timestamp()), genai.Str(span.Attributes(), genai.EvaluationSource))
+		e, score, ok := evaluationOf(ev.Attributes(), int64(ev.Timestamp()), genai.Str(attrs, genai.EvaluationSource))
 		out = append(out, detached{traceID: span.TraceID().String(), spanID: strings.ToLower(target), Evaluation: e, score: score, scored: ok})
+	}
+	if hasQuality {
+		score, ok := genai.ValueFloat(quality)
+		sum.add(genai.EvaluationQuality, score, ok && validScore(score))
 	}
 	return sum, out
 }
@@ -175,24 +192,7 @@ func (s *Store) spanEvaluations(ctx context.Context, traceID string, spans []Spa
 		index[sp.SpanID] = i
 	}
 	for i := range spans {
-		sp := &spans[i]
-		if !strings.Contains(string(sp.Events), genai.EventEvaluationResult) {
-			continue
-		}
-		var events []struct {
-			Name   string         `json:"name"`
-			TimeNs int64          `json:"time_ns"`
-			Attrs  map[string]any `json:"attributes"`
-		}
-		if json.Unmarshal(sp.Events, &events) != nil {
-			continue
-		}
-		for _, ev := range events {
-			if ev.Name != genai.EventEvaluationResult {
-				continue
-			}
-			sp.Evaluations = append(sp.Evaluations, evaluationFromJSON(ev.Attrs, ev.TimeNs))
-		}
+		spans[i].Evaluations = ownEvaluations(&spans[i])
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT span_id, time_ns, name, score, label, explanation, source
 		FROM evaluations WHERE trace_id = ? ORDER BY time_ns, id`, traceID)
@@ -222,22 +222,79 @@ func (s *Store) spanEvaluations(ctx context.Context, traceID string, spans []Spa
 	return orphans, s.rowsErr("reading evaluations", rows)
 }
 
+// ownEvaluations reads a span's own results from its stored events and attributes: the
+// events in order, then the combined score, last as the processor wrote its event.
+func ownEvaluations(sp *Span) []Evaluation {
+	var quality map[string]any
+	if strings.Contains(string(sp.Attributes), genai.QualityScore) {
+		var attrs map[string]any
+		if json.Unmarshal(sp.Attributes, &attrs) == nil {
+			if _, ok := attrs[genai.QualityScore]; ok {
+				quality = attrs
+			}
+		}
+	}
+	var out []Evaluation
+	if strings.Contains(string(sp.Events), genai.EventEvaluationResult) {
+		var events []struct {
+			Name   string         `json:"name"`
+			TimeNs int64          `json:"time_ns"`
+			Attrs  map[string]any `json:"attributes"`
+		}
+		if json.Unmarshal(sp.Events, &events) == nil {
+			for _, ev := range events {
+				if ev.Name != genai.EventEvaluationResult {
+					continue
+				}
+				e := evaluationFromJSON(ev.Attrs, ev.TimeNs)
+				if quality != nil && e.Name == genai.EvaluationQuality {
+					continue // the attribute is the result
+				}
+				out = append(out, e)
+			}
+		}
+	}
+	if quality != nil {
+		out = append(out, qualityFromJSON(quality, sp.endNs))
+	}
+	return out
+}
+
 func evaluationFromJSON(attrs map[string]any, t int64) Evaluation {
 	str := func(k string) string { v, _ := attrs[k].(string); return v }
 	e := Evaluation{Name: str(genai.EvaluationName), Label: str(genai.EvaluationScoreLabel),
 		Explanation: str(genai.EvaluationExplanation), Source: str(genai.EvaluationSource), Time: time.Unix(0, t).UTC()}
-	var v float64
-	var err error
-	switch x := attrs[genai.EvaluationScoreValue].(type) {
-	case float64:
-		v = x
-	case string: // accepted on write as genai.Float does
-		v, err = strconv.ParseFloat(x, 64)
-	default:
-		return e
-	}
-	if err == nil && validScore(v) {
+	if v, ok := scoreFromJSON(attrs[genai.EvaluationScoreValue]); ok {
 		e.Score = &v
 	}
 	return e
+}
+
+// qualityFromJSON is the result genai.EvaluationQuality that a span's combined score
+// attributes stand for, given at the span's end as its event was. Its label derives from
+// a valid score only.
+func qualityFromJSON(attrs map[string]any, end int64) Evaluation {
+	failing, _ := attrs[genai.QualityFailing].(string)
+	e := Evaluation{Name: genai.EvaluationQuality, Explanation: genai.QualityExplanation(failing),
+		Source: genai.EvaluationSourceBuiltin, Time: time.Unix(0, end).UTC()}
+	if v, ok := scoreFromJSON(attrs[genai.QualityScore]); ok {
+		e.Score, e.Label = &v, genai.QualityLabel(v)
+	}
+	return e
+}
+
+// scoreFromJSON reads a stored score: a number, or a string as genai.Float accepts on
+// write; valid only from 0 to 1.
+func scoreFromJSON(x any) (float64, bool) {
+	var v float64
+	var err error
+	switch x := x.(type) {
+	case float64:
+		v = x
+	case string:
+		v, err = strconv.ParseFloat(x, 64)
+	default:
+		return 0, false
+	}
+	return v, err == nil && validScore(v)
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
 	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
@@ -63,9 +66,9 @@ func TestEvaluationsOnTraceDetail(t *testing.T) {
 	}
 	want := map[string]string{
 		"0001": "",
-		"0002": "quality=1/pass/ user_feedback=none/thumbs_down/feedback",
+		"0002": "quality=1/pass/builtin user_feedback=none/thumbs_down/feedback",
 		"0003": "",
-		"0004": "refusal=1/pass/ quality=0.9/pass/ relevance=0.3/low/judge user_feedback=0/thumbs_down/feedback",
+		"0004": "refusal=1/pass/ quality=0.9/fail/builtin relevance=0.3/low/judge user_feedback=0/thumbs_down/feedback",
 	}
 	for id, w := range want {
 		if got[id] != w {
@@ -129,6 +132,123 @@ func TestTracesWithLowScores(t *testing.T) {
 	if len(ts) != 2 || *ts[1].MinScore != 0.9 {
 		t.Errorf("score below 0.95 before late results: %+v", ts)
 	}
+}
+
+// TestQualityForms: the combined score as attributes (the llm processor) or as a quality
+// event (its older releases) is the same result everywhere: on the trace detail, in the
+// trace's lowest score, and in the overview from span rows (an hour) and rollups (two
+// days). A span with both counts the attributes only.
+func TestQualityForms(t *testing.T) {
+	end := base.Add(800 * time.Millisecond)
+	score := func(v float64) *float64 { return &v }
+	truncation := Evaluation{Name: genai.EvaluatorTruncation, Score: score(0), Label: "truncated", Time: end}
+	addTruncation := func(sp ptrace.Span) {
+		storegen.AddEvaluation(sp.Events(), end, genai.EvaluatorTruncation, 0, "truncated", "")
+	}
+	addQualityEvent := func(sp ptrace.Span, score float64, explanation string) {
+		storegen.AddEvaluation(sp.Events(), end, genai.EvaluationQuality, score, genai.QualityLabel(score), explanation)
+		sp.Events().At(sp.Events().Len()-1).Attributes().PutStr(genai.EvaluationSource, genai.EvaluationSourceBuiltin)
+	}
+	halfQuality := Evaluation{Name: genai.EvaluationQuality, Score: score(0.5), Label: "fail",
+		Explanation: "failing: truncation", Source: "builtin", Time: end}
+	tests := []struct {
+		name     string
+		evaluate func(ptrace.Span)
+		want     []Evaluation
+		minScore *float64
+		quality  *float64 // the overview's mean combined score
+	}{
+		{
+			name: "event",
+			evaluate: func(sp ptrace.Span) {
+				addTruncation(sp)
+				addQualityEvent(sp, 0.5, "failing: truncation")
+			},
+			want: []Evaluation{truncation, halfQuality}, minScore: score(0), quality: score(0.5),
+		},
+		{
+			name: "attributes",
+			evaluate: func(sp ptrace.Span) {
+				addTruncation(sp)
+				storegen.SetQuality(sp.Attributes(), 0.5, genai.EvaluatorTruncation)
+			},
+			want: []Evaluation{truncation, halfQuality}, minScore: score(0), quality: score(0.5),
+		},
+		{
+			name: "both forms",
+			evaluate: func(sp ptrace.Span) {
+				storegen.SetQuality(sp.Attributes(), 0.5, genai.EvaluatorTruncation)
+				addQualityEvent(sp, 0.85, "failing: output_length")
+				addTruncation(sp)
+			},
+			want: []Evaluation{truncation, halfQuality}, minScore: score(0), quality: score(0.5),
+		},
+		{
+			name:     "passing",
+			evaluate: func(sp ptrace.Span) { storegen.SetQuality(sp.Attributes(), 1, "") },
+			want: []Evaluation{{Name: genai.EvaluationQuality, Score: score(1), Label: "pass", Source: "builtin",
+				Time: end}},
+			minScore: score(1), quality: score(1),
+		},
+		{
+			name: "unusable score",
+			evaluate: func(sp ptrace.Span) {
+				addTruncation(sp)
+				sp.Attributes().PutStr(genai.QualityScore, "high")
+				sp.Attributes().PutStr(genai.QualityFailing, genai.EvaluatorTruncation)
+			},
+			want: []Evaluation{truncation, {Name: genai.EvaluationQuality, Explanation: "failing: truncation",
+				Source: "builtin", Time: end}},
+			minScore: score(0),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openStore(t, Options{})
+			ctx := context.Background()
+			td := ptrace.NewTraces()
+			sp := storegen.AddSpan(storegen.NewResource(td, "support-bot"), storegen.TraceID(1), storegen.Call{
+				Name: "chat gpt-4o", Operation: genai.OpChat, Provider: genai.ProviderOpenAI, Model: "gpt-4o",
+				ID: storegen.SpanID(1), Start: base, Duration: 800 * time.Millisecond, InputTokens: 10, OutputTokens: 5})
+			tt.evaluate(sp)
+			if err := s.WriteTraces(ctx, td); err != nil {
+				t.Fatal(err)
+			}
+			d, err := s.Trace(ctx, storegen.TraceID(1).String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Spans[0].Evaluations; !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("span evaluations\n%s\nwant\n%s", jsonOf(t, got), jsonOf(t, tt.want))
+			}
+			if !reflect.DeepEqual(d.MinScore, tt.minScore) {
+				t.Errorf("trace min score %s, want %s", jsonOf(t, d.MinScore), jsonOf(t, tt.minScore))
+			}
+			scored := int64(0)
+			if tt.quality != nil {
+				scored = 1
+			}
+			for _, w := range []Window{hour, {From: base.Add(-day), To: base.Add(day)}} {
+				o, err := s.Overview(ctx, w, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if o.Evaluations != int64(len(tt.want)) || o.QualityScores != scored || !reflect.DeepEqual(o.Quality, tt.quality) {
+					t.Errorf("window %s: %d evaluations, quality %s of %d scores; want %d, %s of %d", w.To.Sub(w.From),
+						o.Evaluations, jsonOf(t, o.Quality), o.QualityScores, len(tt.want), jsonOf(t, tt.quality), scored)
+				}
+			}
+		})
+	}
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // TestQualityPerModel: the overview's quality per model, from spans for a short window

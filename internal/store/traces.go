@@ -180,6 +180,8 @@ type Span struct {
 	Depth int `json:"depth"`
 	// Offset is the span's start relative to the trace start, for waterfalls.
 	OffsetMs float64 `json:"offset_ms"`
+
+	endNs int64 // when the combined quality score was given (see qualityFromJSON)
 }
 
 const spanColumns = `s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.service, s.scope, s.start_ns,
@@ -198,7 +200,7 @@ func scanSpan(sc interface{ Scan(...any) error }) (Span, error) {
 		&dur, &sp.StatusCode, &sp.StatusMessage, &sp.Error, &sp.ErrorType, &sp.Operation, &sp.Provider,
 		&sp.RequestModel, &sp.ResponseModel, &in, &out, &cost, &sp.User, &sp.Session, &sp.Agent, &sp.Tool,
 		&attrs, &events, &content)
-	sp.Start, sp.DurationMs = time.Unix(0, start).UTC(), float64(dur)/1e6
+	sp.Start, sp.DurationMs, sp.endNs = time.Unix(0, start).UTC(), float64(dur)/1e6, start+dur
 	if in.Valid {
 		sp.InputTokens = &in.Int64
 	}

@@ -224,10 +224,13 @@ func TestEvaluationCoversEverySpanOfALargeBatch(t *testing.T) {
 		for j := range events.Len() {
 			names = append(names, genai.Str(events.At(j).Attributes(), genai.EvaluationName))
 		}
-		want := []string{genai.EvaluationQuality}
+		score, scored := genai.Float(out.At(i).Attributes(), genai.QualityScore)
+		want, wantScore := []string(nil), 1.0
 		if truncated[i] {
-			want = []string{"truncation", genai.EvaluationQuality}
+			want, wantScore = []string{"truncation"}, 0.5
 		}
 		assert.Equal(t, want, names, "span %d", i)
+		assert.True(t, scored, "span %d has no combined score", i)
+		assert.Equal(t, wantScore, score, "span %d", i)
 	}
 }

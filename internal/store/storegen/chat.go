@@ -56,7 +56,7 @@ func chatSpan(sp ptrace.Span, r *rand.Rand, start time.Time, c chatcorpus.Call) 
 	sp.SetSpanID(pcommon.SpanID(id[:8]))
 	c.Span(sp, r, start)
 	// What the llm processor adds: throughput, cost (every model at one rate, USD per
-	// token: the store does not check prices), and the quality result.
+	// token: the store does not check prices), and the combined quality score.
 	const inPrice, outPrice = 2.5e-6, 10e-6
 	a := sp.Attributes()
 	in, _ := genai.Int(a, genai.UsageInputTokens)
@@ -68,5 +68,5 @@ func chatSpan(sp ptrace.Span, r *rand.Rand, start time.Time, c chatcorpus.Call) 
 	a.PutDouble(genai.CostTotal, float64(in)*inPrice+float64(out)*outPrice)
 	a.PutStr(genai.PricingModel, genai.Str(a, genai.ResponseModel))
 	a.PutStr(genai.PricingCatalog, "2026-11-28")
-	AddEvaluation(sp.Events(), end, genai.EvaluationQuality, 1, "pass", "")
+	SetQuality(a, 1, "")
 }

@@ -226,12 +226,12 @@ func addTrace(r *rand.Rand, ss ptrace.SpanSlice, trace pcommon.TraceID, n uint64
 			return
 		}
 		end := c.Start.Add(c.Duration)
-		quality := 0.7 + 0.3*r.Float64()
 		if c.ErrorType != "" {
-			quality = 0
 			AddEvaluation(sp.Events(), end, genai.EvaluatorError, 0, "fail", "the call failed: "+c.ErrorType)
+			SetQuality(sp.Attributes(), 0, genai.EvaluatorError)
+			return
 		}
-		AddEvaluation(sp.Events(), end, genai.EvaluationQuality, quality, "", "")
+		SetQuality(sp.Attributes(), 0.7+0.3*r.Float64(), "")
 	}
 	input := []genai.Message{user(prompt)}
 	first := call(2, input, []genai.Message{assistant("Let me look that up.", genai.FinishToolCall)})
@@ -269,7 +269,7 @@ func Fixture(base time.Time) ptrace.Traces {
 		Parent: SpanID(1), ID: SpanID(2), Start: base.Add(10 * time.Millisecond), Duration: 800 * time.Millisecond,
 		InputTokens: 120, OutputTokens: 30, Cost: 0.0006, User: "alice", Conversation: "sess-alice",
 		System: sys, Input: []genai.Message{q1}, Output: []genai.Message{toolCall}})
-	AddEvaluation(c2.Events(), base.Add(810*time.Millisecond), genai.EvaluationQuality, 1, "pass", "")
+	SetQuality(c2.Attributes(), 1, "")
 	AddSpan(bot, t1, Call{Name: "execute_tool get_policy", Operation: genai.OpExecuteTool, Tool: "get_policy",
 		Parent: SpanID(1), ID: SpanID(3), Start: base.Add(820 * time.Millisecond), Duration: 80 * time.Millisecond,
 		ToolArgs: `{"topic":"refunds"}`, ToolResult: `"Refunds within 30 days."`})
@@ -278,7 +278,7 @@ func Fixture(base time.Time) ptrace.Traces {
 		InputTokens: 200, OutputTokens: 50, Cost: 0.001, User: "alice", Conversation: "sess-alice",
 		System: sys, Input: []genai.Message{q1, toolCall, toolResp}, Output: []genai.Message{a1}})
 	AddEvaluation(c4.Events(), base.Add(2410*time.Millisecond), genai.EvaluatorRefusal, 1, "pass", "")
-	AddEvaluation(c4.Events(), base.Add(2410*time.Millisecond), genai.EvaluationQuality, 0.9, "pass", "")
+	SetQuality(c4.Attributes(), 0.9, "")
 
 	t2 := TraceID(2)
 	q2 := user("And for damaged items?")
@@ -288,7 +288,7 @@ func Fixture(base time.Time) ptrace.Traces {
 		Input: []genai.Message{q1, a1, q2}, ErrorType: "rate_limit_exceeded"})
 	end5 := base.Add(time.Minute + 400*time.Millisecond)
 	AddEvaluation(c5.Events(), end5, genai.EvaluatorError, 0, "fail", "the call failed: rate_limit_exceeded")
-	AddEvaluation(c5.Events(), end5, genai.EvaluationQuality, 0, "fail", "")
+	SetQuality(c5.Attributes(), 0, genai.EvaluatorError)
 
 	search := NewResource(td, "search-api")
 	t3 := TraceID(3)
@@ -298,8 +298,18 @@ func Fixture(base time.Time) ptrace.Traces {
 	return td
 }
 
+// SetQuality sets the combined score of the built-in evaluators, as the llm processor
+// writes it on the span it evaluated; failing names the evaluators that lowered it.
+func SetQuality(attrs pcommon.Map, score float64, failing string) {
+	attrs.PutDouble(genai.QualityScore, score)
+	if failing != "" {
+		attrs.PutStr(genai.QualityFailing, failing)
+	}
+}
+
 // AddEvaluation appends a gen_ai.evaluation.result event, as the llm processor's built-in
-// evaluators attach to the span they evaluate.
+// evaluators attach to the span they evaluate (the combined score too, before it was
+// written with SetQuality).
 func AddEvaluation(evs ptrace.SpanEventSlice, at time.Time, name string, score float64, label, explanation string) {
 	ev := evs.AppendEmpty()
 	ev.SetName(genai.EventEvaluationResult)

@@ -79,6 +79,11 @@ func TestGolden(t *testing.T) {
 				want: Stats{Spans: 4, Ignored: 1, Invalid: [InvalidCount]int64{InvalidEvaluationScore: 1}}}},
 		},
 		{
+			name: "quality_forms",
+			steps: []step{{traces: "traces.yaml", consumeAt: 10, flushAt: 15,
+				want: Stats{Spans: 7, Invalid: [InvalidCount]int64{InvalidEvaluationScore: 3}}}},
+		},
+		{
 			name: "bad_input",
 			steps: []step{{traces: "traces.yaml", consumeAt: 10, flushAt: 15,
 				want: Stats{Spans: 1, Ignored: 1, Invalid: [InvalidCount]int64{

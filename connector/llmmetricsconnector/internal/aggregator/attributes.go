@@ -31,6 +31,7 @@ const (
 	fWorkflowName
 	fEvaluationName
 	fEvaluationScore
+	fQualityScore
 	fRedactionSummary
 	fieldCount
 )
@@ -79,6 +80,8 @@ func fieldOf(key string) (field, bool) {
 		return fEvaluationName, true
 	case genai.EvaluationScoreValue:
 		return fEvaluationScore, true
+	case genai.QualityScore:
+		return fQualityScore, true
 	case genai.RedactionSummary:
 		return fRedactionSummary, true
 	}

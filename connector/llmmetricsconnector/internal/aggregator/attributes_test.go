@@ -67,7 +67,7 @@ func fieldName(t *testing.T, f field) string {
 		genai.ServerPort, genai.ErrorType, genai.ConversationID, genai.UserID, genai.AgentName, genai.ToolName,
 		genai.UsageInputTokens, genai.UsageOutputTokens, genai.UsageCacheReadInputTokens,
 		genai.UsageCacheCreationInputTokens, genai.UsageReasoningOutputTokens, genai.ResponseTimeToFirstChunk,
-		genai.CostTotal, genai.WorkflowName, genai.EvaluationName, genai.EvaluationScoreValue, genai.RedactionSummary,
+		genai.CostTotal, genai.WorkflowName, genai.EvaluationName, genai.EvaluationScoreValue, genai.QualityScore, genai.RedactionSummary,
 	} {
 		if g, ok := fieldOf(name); ok && g == f {
 			return name

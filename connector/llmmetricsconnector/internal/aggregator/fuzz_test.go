@@ -31,6 +31,7 @@ func FuzzConsume(f *testing.F) {
 		a.PutStr(genai.RedactionSummary, redaction)
 		a.PutStr(genai.EvaluationName, "relevance")
 		a.PutStr(genai.EvaluationScoreValue, score)
+		a.PutStr(genai.QualityScore, score)
 		agg := New(Config{CardinalityLimit: 10, MaxExemplars: 1}, 0)
 		agg.Consume(td, 1)
 		md, _ := agg.Flush(2)

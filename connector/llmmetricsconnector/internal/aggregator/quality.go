@@ -29,20 +29,59 @@ func (e evaluation) str(key string, f field) string {
 	return ""
 }
 
-// consumeEvaluations records the gen_ai.evaluation.result span events and the evaluation
-// attributes on the span itself, and reports whether there was any.
+// result is one evaluation result, as an event states it or as the combined score
+// attributes imply it.
+type result struct {
+	name, label string
+	score       pcommon.Value
+	scored      bool
+}
+
+func (e evaluation) result() result {
+	score, scored := e.attrs.Get(genai.EvaluationScoreValue)
+	return result{name: genai.Str(e.attrs, genai.EvaluationName), label: genai.Str(e.attrs, genai.EvaluationScoreLabel),
+		score: score, scored: scored}
+}
+
+// qualityResult is the result genai.EvaluationQuality that the combined score attribute
+// stands for. Its label derives from a usable score only: an unusable one is counted as
+// invalid, as an event's is, and gets no made-up label.
+func qualityResult(score pcommon.Value) result {
+	r := result{name: genai.EvaluationQuality, score: score, scored: true}
+	if s, ok := usableScore(score); ok {
+		r.label = genai.QualityLabel(s)
+	}
+	return r
+}
+
+// consumeEvaluations records the gen_ai.evaluation.result span events, the evaluation
+// attributes on the span itself and its combined quality score, and reports whether
+// there was any. A span with the score attribute and a quality event too (evaluated by
+// an older llm processor upstream as well) counts quality once, from the attribute.
 func (a *Aggregator) consumeEvaluations(span ptrace.Span, now pcommon.Timestamp, st *Stats) bool {
 	sa := &a.span
+	own := evaluation{attrs: span.Attributes(), span: sa}
+	qualityScore, hasQuality := sa.get(fQualityScore)
 	used := false
-	if sa.str(fEvaluationName) != "" {
-		used = a.recordEvaluation(evaluation{attrs: span.Attributes(), span: sa}, now, st)
+	record := func(e evaluation, r result) {
+		if hasQuality && r.name == genai.EvaluationQuality {
+			return
+		}
+		used = a.recordEvaluation(e, r, now, st) || used
+	}
+	if sa.has(fEvaluationName) {
+		record(own, own.result())
 	}
 	events := span.Events()
 	for i := 0; i < events.Len(); i++ {
 		ev := events.At(i)
 		if ev.Name() == genai.EventEvaluationResult {
-			used = a.recordEvaluation(evaluation{attrs: ev.Attributes(), span: sa}, now, st) || used
+			e := evaluation{attrs: ev.Attributes(), span: sa}
+			record(e, e.result())
 		}
+	}
+	if hasQuality {
+		used = a.recordEvaluation(own, qualityResult(qualityScore), now, st) || used
 	}
 	return used
 }
@@ -60,7 +99,8 @@ func (a *Aggregator) ConsumeLogs(ld plog.Logs, now pcommon.Timestamp) Stats {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				lr := lrs.At(k)
-				if eventName(lr) == genai.EventEvaluationResult && a.recordEvaluation(evaluation{attrs: lr.Attributes()}, now, &st) {
+				e := evaluation{attrs: lr.Attributes()}
+				if eventName(lr) == genai.EventEvaluationResult && a.recordEvaluation(e, e.result(), now, &st) {
 					st.Spans++
 				} else {
 					st.Ignored++
@@ -78,13 +118,11 @@ func eventName(lr plog.LogRecord) string {
 	return genai.Str(lr.Attributes(), genai.EventName)
 }
 
-// recordEvaluation counts one result by name and label and observes its score.
-// gen_ai.evaluation.score.value is optional (a label alone is a valid result); a score
-// that is not a finite number, or is negative, is counted as invalid and not observed.
-// Scores above 1 are kept: external evaluators use 1–5 and 1–10 scales.
-func (a *Aggregator) recordEvaluation(e evaluation, now pcommon.Timestamp, st *Stats) bool {
-	name := genai.Str(e.attrs, genai.EvaluationName)
-	if name == "" {
+// recordEvaluation counts result r of e by name and label and observes its score.
+// The score is optional (a label alone is a valid result); one that usableScore refuses
+// is counted as invalid and not observed.
+func (a *Aggregator) recordEvaluation(e evaluation, r result, now pcommon.Timestamp, st *Stats) bool {
+	if r.name == "" {
 		return false
 	}
 	key := a.startKey()
@@ -97,8 +135,8 @@ func (a *Aggregator) recordEvaluation(e evaluation, now pcommon.Timestamp, st *S
 			key.Str(v)
 		}
 	}
-	key.Str(name)
-	key.Str(genai.Str(e.attrs, genai.EvaluationScoreLabel))
+	key.Str(r.name)
+	key.Str(r.label)
 	key.Str(e.str(genai.OperationName, fOperation))
 	key.Str(e.str(genai.ProviderName, fProvider))
 	key.Str(e.str(genai.RequestModel, fRequestModel))
@@ -107,15 +145,21 @@ func (a *Aggregator) recordEvaluation(e evaluation, now pcommon.Timestamp, st *S
 		st.Overflow[FamilyEvaluations]++
 	}
 	s.Value.results.Add(1, nil, 0)
-	if v, present := e.attrs.Get(genai.EvaluationScoreValue); present {
-		score, ok := genai.ValueFloat(v)
-		if !ok || math.IsNaN(score) || math.IsInf(score, 0) || score < 0 {
-			st.Invalid[InvalidEvaluationScore]++
-		} else {
+	if r.scored {
+		if score, ok := usableScore(r.score); ok {
 			s.Value.score.Observe(scoreBounds, score, nil, 0)
+		} else {
+			st.Invalid[InvalidEvaluationScore]++
 		}
 	}
 	return true
+}
+
+// usableScore reads a score: a finite, non-negative number. Scores above 1 are kept:
+// external evaluators use 1–5 and 1–10 scales.
+func usableScore(v pcommon.Value) (float64, bool) {
+	score, ok := genai.ValueFloat(v)
+	return score, ok && !math.IsNaN(score) && !math.IsInf(score, 0) && score >= 0
 }
 
 // consumeRedactions counts the findings of the llm processor's redaction summary, a JSON
