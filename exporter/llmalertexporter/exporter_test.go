@@ -180,13 +180,17 @@ func (h *harness) stop() {
 	}
 }
 
-// run feeds 15 s samples for d and evaluates every minute.
+// run feeds 15 s samples for d and evaluates every minute. The groups due after a cycle
+// are flushed at that cycle's time, as the dispatcher's goroutine does at once when the
+// cycle wakes it; left to that goroutine, a flush could run late, at a later time of the
+// harness' clock, and see a later state of the alerts.
 func (h *harness) run(tr *traffic, d time.Duration, errRatio float64) {
 	for step := time.Duration(0); step < d; step += 15 * time.Second {
 		now := h.clock.Add(15 * time.Second)
 		_ = h.exp.consume(context.Background(), tr.advance(now, 150, 150*errRatio))
 		if now.Sub(tr.start)%time.Minute == 0 {
 			h.exp.cycle(context.Background(), now)
+			h.exp.disp.Flush()
 			h.exp.disp.Wait()
 		}
 	}
