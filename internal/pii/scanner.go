@@ -156,10 +156,16 @@ const (
 
 // skipBoring returns the first byte at or after i that is not boring, or len(text).
 func skipBoring(text string, i int) int {
-	if skipVector && len(text) >= 32 {
-		return skipBoringVector(text, i)
+	return skipperFor(len(text))(text, i)
+}
+
+// skipperFor is the skip for a text of n bytes: vectors where the CPU has them and the
+// text fills one.
+func skipperFor(n int) func(string, int) int {
+	if skipVector && n >= 32 {
+		return skipBoringVector
 	}
-	return skipBoringWords(text, i)
+	return skipBoringWords
 }
 
 // skipBoringWords is skipBoring without vector instructions (skipVector). Eight bytes at
@@ -255,10 +261,7 @@ func notProse(x uint64) uint64 {
 func (sc *scan) run(first int) {
 	text := sc.text
 	n := len(text)
-	skip := skipBoringWords
-	if skipVector && n >= 32 {
-		skip = skipBoringVector
-	}
+	skip := skipperFor(n)
 	for i, j := 0, first; i < n; j = skip(text, i) {
 		if j > i {
 			if j == n {
