@@ -155,8 +155,7 @@ func compact(raw json.RawMessage) json.RawMessage {
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s) // a string always marshals
-	b.Write(enc)
+	b.Write(appendJSONString(b.AvailableBuffer(), s))
 }
 
 // JSONArguments turns a tool-call arguments value into raw JSON: a string that holds

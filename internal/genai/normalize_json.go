@@ -3,6 +3,7 @@ package genai
 import (
 	"bytes"
 	"encoding/json"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -121,6 +122,37 @@ var htmlSafe = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// skipHTMLSafe returns the first byte at or after i that needs a look: one to escape,
+// the start of a multi-byte character, or len(s). Eight bytes at a time, it tells the
+// htmlSafe bytes (ASCII from ' ' up, other than '"', '\\', '<', '>' and '&') apart
+// with word-wide operations: each term below sets the high bit of a byte that is one
+// of the others, or of a later byte that a borrow reaches, and x itself marks the bytes
+// of 0x80 and above, where the terms can be wrong. So the lowest byte marked is the
+// first that needs a look.
+func skipHTMLSafe(s string, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		control := x - ones*0x20
+		quote := (x ^ ones*'"') - ones
+		backslash := (x ^ ones*'\\') - ones
+		lt := (x ^ ones*'<') - ones
+		gt := (x ^ ones*'>') - ones
+		amp := (x ^ ones*'&') - ones
+		if m := (control | quote | backslash | lt | gt | amp | x) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || !htmlSafe[c] {
+			return i
+		}
+	}
+	return i
+}
+
 // appendJSONString appends s as a JSON string escaped as encoding/json does by default
 // (HTML-safe, invalid UTF-8 replaced by U+FFFD).
 func appendJSONString(dst []byte, s string) []byte { return appendEscaped(dst, s, true) }
@@ -132,10 +164,16 @@ func appendJSONString(dst []byte, s string) []byte { return appendEscaped(dst, s
 func AppendJSONIteratorString(dst []byte, s string) []byte { return appendEscaped(dst, s, false) }
 
 // appendEscaped is the string encoder of both spellings; shortBF selects \b and \f.
+// It is the one JSON string encoder of the normalizer and the store, which write every
+// message text through it: runs of eight bytes that need no escape, most of prose, are
+// told apart with a few word-wide operations instead of a table load per byte.
 func appendEscaped(dst []byte, s string, shortBF bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i = skipHTMLSafe(s, i); i == len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if htmlSafe[b] {
 				i++

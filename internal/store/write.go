@@ -432,7 +432,7 @@ func encodeEvents(buf []byte, evs ptrace.SpanEventSlice) (events, content string
 			out = append(out, ',')
 		}
 		out = append(out, `{"name":`...)
-		out = appendString(out, ev.Name())
+		out = genai.AppendJSONIteratorString(out, ev.Name())
 		out = append(out, `,"time_ns":`...)
 		out = strconv.AppendUint(out, uint64(ev.Timestamp()), 10)
 		out = append(out, `,"attributes":`...)
@@ -444,7 +444,7 @@ func encodeEvents(buf []byte, evs ptrace.SpanEventSlice) (events, content string
 			} else {
 				withContent = append(withContent, ',')
 			}
-			withContent = appendString(withContent, strconv.Itoa(i))
+			withContent = genai.AppendJSONIteratorString(withContent, strconv.Itoa(i))
 			withContent = append(withContent, ':')
 			withContent = appendMap(withContent, ev.Attributes(), notContent)
 		}
