@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,19 +17,11 @@ func TestQuickstartAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := os.ReadFile(filepath.Join(packageDir, "..", "examples", "quickstart", "openinference-span.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := StartCollector(t, string(cfg), 4318)
 
-	resp, err := http.Post("http://localhost:4318/v1/traces", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("POST /v1/traces: %s", resp.Status)
+	sent := llmctl(t, "send", filepath.Join(packageDir, "..", "examples", "quickstart", "openinference-span.json"))
+	if !strings.Contains(sent, "sent 1 span to http://localhost:4318/v1/traces, moved ") {
+		t.Fatalf("llmctl send: %s", sent)
 	}
 
 	// What the README shows coming out.
@@ -73,4 +63,32 @@ func TestQuickstartAsWritten(t *testing.T) {
 	if strings.Contains(trace, "jane.doe@example.org") {
 		t.Errorf("the store holds the unredacted email:\n%s", trace)
 	}
+	// Dated now, the call is on the dashboard of the last hour.
+	Eventually(t, 15*time.Second, "the call on the dashboard", func() bool {
+		return strings.Contains(llmctl(t, "dashboard"), "requests     1\n")
+	})
+
+	// The README's next step: an hour of generated traffic, through the same pipeline.
+	if out := llmctl(t, "demo", "--traces", "120"); !strings.Contains(out, "sent 120 agent runs") {
+		t.Fatalf("llmctl demo: %s", out)
+	}
+	var dashboard, sessions string
+	Eventually(t, 30*time.Second, "the demo traffic on the dashboard and in sessions", func() bool {
+		dashboard, sessions = llmctl(t, "dashboard"), llmctl(t, "sessions")
+		return !strings.Contains(dashboard, "requests     1\n") && strings.Count(sessions, "session-") >= 10
+	})
+	for _, want := range []string{"status       ", "gpt-4o-mini-2024-07-18", "gemini-2.0-flash", "quality      "} {
+		if !strings.Contains(dashboard, want) {
+			t.Errorf("the dashboard after the demo lacks %q:\n%s", want, dashboard)
+		}
+	}
+}
+
+// llmctl runs bin/llmctl against the quickstart's endpoints and returns what it printed.
+func llmctl(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(packageDir, "..", "bin", "llmctl"), args...)
+	cmd.Env = append(os.Environ(), "LLMCTL_ENDPOINT=http://localhost:8686", "LLMCTL_OTLP_ENDPOINT=http://localhost:4318")
+	b, _ := cmd.CombinedOutput()
+	return string(b)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,12 +24,7 @@ import (
 // that fires on a gauge above 1, and returns its API address.
 func startAlertExporter(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	f := llmalertexporter.NewFactory()
 	cfg := f.CreateDefaultConfig().(*llmalertexporter.Config)
 	cfg.EvaluationInterval = 50 * time.Millisecond

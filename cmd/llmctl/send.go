@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
+)
+
+// Spans recorded in a file, or generated, are dated when they were made: sent as they are,
+// they fall outside the dashboard's window and are soon removed by retention. send and
+// demo date them now, so that a newcomer sees them where a live app's spans would be.
+
+func init() {
+	register(command{name: "send", summary: "send OTLP/JSON trace files to the collector, moved to end now", run: runSend})
+	register(command{name: "demo", summary: "send an hour of generated agent traffic to the collector", run: runDemo})
+}
+
+// defaultOTLP is the OTLP/HTTP receiver of the quickstart config.
+const defaultOTLP = "http://localhost:4318"
+
+func otlpFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("LLMCTL_OTLP_ENDPOINT")
+	if def == "" {
+		def = defaultOTLP
+	}
+	return fs.String("otlp", def, "OTLP/HTTP receiver of the collector; /v1/traces is added (env LLMCTL_OTLP_ENDPOINT)")
+}
+
+func runSend(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("send", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpoint := otlpFlag(fs)
+	keepTime := fs.Bool("keep-time", false, "send the timestamps as they are in the files")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: llmctl send [--otlp URL] [--keep-time] FILE...   (OTLP/JSON trace export requests)")
+		return 2
+	}
+	var batches []ptrace.Traces
+	for _, name := range fs.Args() {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
+		if err != nil {
+			return fail(stderr, fmt.Errorf("%s is not an OTLP/JSON trace export request: %w", name, err))
+		}
+		batches = append(batches, td)
+	}
+	var shift time.Duration
+	if !*keepTime {
+		shift = shiftToNow(batches, time.Now())
+	}
+	spans := 0
+	for _, td := range batches {
+		if err := postTraces(*endpoint, td); err != nil {
+			return fail(stderr, err)
+		}
+		spans += td.SpanCount()
+	}
+	fmt.Fprintf(stdout, "sent %s to %s", plural(spans, "span"), tracesURL(*endpoint))
+	switch {
+	case shift > 0:
+		fmt.Fprintf(stdout, ", moved %s later so that the last one ends now", roughly(shift))
+	case shift < 0:
+		fmt.Fprintf(stdout, ", moved %s earlier so that the last one ends now", roughly(-shift))
+	}
+	fmt.Fprintln(stdout)
+	return 0
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// roughly says how long d is in the largest unit that fits: 365 days, 3 hours, 12s.
+func roughly(d time.Duration) string {
+	switch a := d.Abs(); {
+	case a >= 48*time.Hour:
+		return fmt.Sprintf("%.0f days", d.Hours()/24)
+	case a >= 2*time.Hour:
+		return fmt.Sprintf("%.0f hours", d.Hours())
+	}
+	return d.Round(time.Second).String()
+}
+
+// shiftToNow moves every timestamp of the batches by the same amount, so that the latest
+// span end is now: spans keep their durations and their order. It returns the shift.
+func shiftToNow(batches []ptrace.Traces, now time.Time) time.Duration {
+	var latest pcommon.Timestamp
+	eachSpan(batches, func(sp ptrace.Span) { latest = max(latest, sp.EndTimestamp(), sp.StartTimestamp()) })
+	if latest == 0 {
+		return 0
+	}
+	shift := now.Sub(latest.AsTime())
+	move := func(t pcommon.Timestamp) pcommon.Timestamp {
+		if t == 0 {
+			return 0 // unset stays unset
+		}
+		return pcommon.NewTimestampFromTime(t.AsTime().Add(shift))
+	}
+	eachSpan(batches, func(sp ptrace.Span) {
+		sp.SetStartTimestamp(move(sp.StartTimestamp()))
+		sp.SetEndTimestamp(move(sp.EndTimestamp()))
+		for _, ev := range sp.Events().All() {
+			ev.SetTimestamp(move(ev.Timestamp()))
+		}
+	})
+	return shift
+}
+
+func eachSpan(batches []ptrace.Traces, f func(ptrace.Span)) {
+	for _, td := range batches {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					f(sp)
+				}
+			}
+		}
+	}
+}
+
+func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpoint := otlpFlag(fs)
+	traces := fs.Int("traces", 300, "agent runs to send (3.5 spans each on average)")
+	window := fs.Duration("window", time.Hour, "the runs are spread over this time, ending now")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 0 || *traces < 1 || *traces > 1_000_000 || *window <= 0 {
+		fmt.Fprintln(stderr, "usage: llmctl demo [--otlp URL] [--traces 1..1000000] [--window DURATION > 0]")
+		return 2
+	}
+	now := time.Now()
+	spans := 0
+	// A new seed each time: new trace ids, so that a second demo adds to the first.
+	err := storegen.Generate(storegen.Options{Seed: uint64(now.UnixNano()), Start: now.Add(-*window), Period: *window,
+		Traces: *traces, Users: 25, Sessions: 60, RandomIDs: true}, 100, func(td ptrace.Traces) error {
+		spans += td.SpanCount()
+		return postTraces(*endpoint, td)
+	})
+	if err != nil {
+		return fail(stderr, err)
+	}
+	fmt.Fprintf(stdout, "sent %d agent runs (%d spans: model calls, tool calls, agents; 3 services, 5 models, 25 users, 60 sessions)\n"+
+		"over the last %s to %s\n", *traces, spans, *window, tracesURL(*endpoint))
+	fmt.Fprintln(stdout, "see them with `llmctl dashboard`, or in the web UI of the llmstore extension (http://localhost:8686 by default)")
+	return 0
+}
+
+func tracesURL(endpoint string) string { return strings.TrimSuffix(endpoint, "/") + "/v1/traces" }
+
+var otlpClient = &http.Client{Timeout: 30 * time.Second}
+
+// postTraces sends td as an OTLP/HTTP protobuf export request.
+func postTraces(endpoint string, td ptrace.Traces) error {
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		return err
+	}
+	u := tracesURL(endpoint)
+	resp, err := otlpClient.Post(u, "application/x-protobuf", bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("cannot reach the collector's OTLP/HTTP receiver at %s: %w\n"+
+			"is the collector running (make run)? set --otlp or LLMCTL_OTLP_ENDPOINT to its address", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("the collector refused the spans (POST %s: %s): %s", u, resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
