@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,11 +79,29 @@ func TestQuickstartAsWritten(t *testing.T) {
 		dashboard, sessions = llmctl(t, "dashboard"), llmctl(t, "sessions")
 		return !strings.Contains(dashboard, "requests     1\n") && strings.Count(sessions, "session-") >= 10
 	})
-	for _, want := range []string{"status       ", "gpt-4o-mini-2024-07-18", "gemini-2.0-flash", "quality      "} {
+	// The alert rules run on the same traffic: llmalert answers (no "unknown"), and its
+	// API is mounted on the store's server, where the web UI's Alerts page reads it.
+	for _, want := range []string{"status       ", "gpt-4o-mini-2024-07-18", "gemini-2.0-flash", "quality      ", "alerts       "} {
 		if !strings.Contains(dashboard, want) {
 			t.Errorf("the dashboard after the demo lacks %q:\n%s", want, dashboard)
 		}
 	}
+	if strings.Contains(dashboard, "alerts       unknown") {
+		t.Errorf("the quickstart's alert rules are not reachable:\n%s", dashboard)
+	}
+	resp, err := http.Get("http://localhost:8686/api/v1/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(rules), "LLMErrorRateHigh") {
+		t.Errorf("GET :8686/api/v1/rules: %s %s", resp.Status, rules)
+	}
+	// The llmmetrics connector's series are in the store's metrics view.
+	Eventually(t, 30*time.Second, "the request counter in the stored metrics", func() bool {
+		return strings.Contains(llmctl(t, "metrics"), "otelcol_llm.requests")
+	})
 }
 
 // llmctl runs bin/llmctl against the quickstart's endpoints and returns what it printed.
