@@ -76,6 +76,11 @@ func TestAlertsInStoreUI(t *testing.T) {
 			t.Errorf("alert row lacks %q:\n%s", want, row)
 		}
 	}
+	// The rules being evaluated, with the firing one's active count.
+	if rule := b.Text(`#rule-list tr[data-rule="LLMErrorRateHigh"]`); !strings.Contains(rule, "threshold") ||
+		!strings.Contains(rule, "critical") || !strings.Contains(rule, "ok") || !strings.Contains(rule, "\t1\t") {
+		t.Errorf("rule row: %q", rule)
+	}
 
 	alerts := func() []APIAlert {
 		_, body := h.api("GET", "/api/v1/alerts", nil)

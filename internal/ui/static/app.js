@@ -562,15 +562,27 @@ views.alerts = async function () {
       h("p", {}, "Alerts come from the llmalert exporter, which is not configured in this collector."),
       h("p", { class: "muted" }, "Add an llmalert exporter to a metrics pipeline to evaluate alert rules; its alerts then show here."))];
   }
-  const silences = await api("silences");
+  const [silences, rules] = await Promise.all([api("silences"), api("rules")]);
   return [h("h1", {}, "Alerts"), h("div", { id: "alerts-msg" }),
     h("div", { class: "panel" }, alerts.length === 0 ? h("p", { class: "muted" }, "No alerts.") :
       h("table", { id: "alert-list" }, h("tr", {}, ["Alert", "State", "Severity", "Labels", "Value", "Since", ""].map((t) => h("th", {}, t))),
         alerts.map(alertRow))),
     h("div", { class: "panel" }, h("h2", {}, "Silences"), silences.length === 0 ? h("p", { class: "muted" }, "No silences.") :
       h("table", { id: "silence-list" }, h("tr", {}, ["State", "Matchers", "Starts", "Ends", "By", "Comment", ""].map((t) => h("th", {}, t))),
-        silences.map(silenceRow)))];
+        silences.map(silenceRow))),
+    // What is watched: with no alert, the rules say why the page is empty.
+    h("div", { class: "panel" }, h("h2", {}, "Rules"), (rules || []).length === 0 ? h("p", { class: "muted" }, "No rules.") :
+      h("table", { id: "rule-list" }, h("tr", {}, ["Rule", "Kind", "Severity", "Health", "Active", "Expression"].map((t) => h("th", {}, t))),
+        rules.map(ruleRow)))];
 };
+
+function ruleRow(r) {
+  const health = r.health || "unknown";
+  return h("tr", { "data-rule": r.name },
+    h("td", {}, r.name), h("td", {}, r.kind), h("td", {}, r.severity || ""),
+    h("td", {}, h("span", { class: "badge" + (health === "ok" ? " ok" : health === "err" ? " err" : ""), title: r.lastError || "" }, health)),
+    h("td", { class: "num" }, String(r.active || 0)), h("td", { class: "mono" }, r.expr));
+}
 
 // ---- router ----
 const routes = [
