@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,11 @@ func TestUIInBrowser(t *testing.T) {
 		"calls tool get_policy", "TOOL RUN\nget_policy · 80 ms", "You can get a refund within 30 days", "And for damaged items?",
 		"No response: rate_limit_exceeded")
 	shot("session.png")
+	// Durations read in the largest units that fit: a session of an hour is not "3478.8 s".
+	durations := uitest.Evaluate[[]string](b, `[800, 2500, 60400, 3478800, 7322000].map(fmt.ms)`)
+	if want := []string{"800 ms", "2.50 s", "60.4 s", "57 min 58 s", "2 h 2 min"}; !slices.Equal(durations, want) {
+		t.Errorf("durations shown as %q, want %q", durations, want)
+	}
 
 	// Dependency graph, logs, and the alerts placeholder (no llmalert here).
 	do(chromedp.Navigate(srv.URL+"/#/dependencies"), chromedp.WaitVisible(".graph svg"))

@@ -47,6 +47,8 @@ const fmt = {
   },
   ms: (n) => {
     if (n === null || n === undefined) return "–";
+    if (n >= 3600e3) return Math.floor(n / 3600e3) + " h " + Math.floor((n % 3600e3) / 60e3) + " min";
+    if (n >= 120e3) return Math.floor(n / 60e3) + " min " + Math.floor((n % 60e3) / 1000) + " s";
     if (n >= 10000) return (n / 1000).toFixed(1) + " s";
     if (n >= 1000) return (n / 1000).toFixed(2) + " s";
     return (n < 10 ? n.toFixed(1) : Math.round(n)) + " ms";

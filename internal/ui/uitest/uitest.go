@@ -71,14 +71,20 @@ func (b *Browser) Text(sel string) string {
 	return s
 }
 
+// Evaluate runs a JavaScript expression in the page and returns its value.
+func Evaluate[T any](b *Browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
 // Count is the number of elements matching sel.
 func (b *Browser) Count(sel string) int {
 	b.t.Helper()
-	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(sel)+`).length`))
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return n
+	return Evaluate[int](b, `document.querySelectorAll(`+strconv.Quote(sel)+`).length`)
 }
 
 // Screenshot saves the whole page as a PNG in dir.
