@@ -98,6 +98,10 @@ func TestQuickstartAsWritten(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(rules), "LLMErrorRateHigh") {
 		t.Errorf("GET :8686/api/v1/rules: %s %s", resp.Status, rules)
 	}
+	// The demo's logs: an error record per failed call.
+	if logs := llmctl(t, "logs", "--errors"); !strings.Contains(logs, " failed: ") {
+		t.Errorf("llmctl logs --errors after the demo:\n%s", logs)
+	}
 	// The llmmetrics connector's series are in the store's metrics view.
 	Eventually(t, 30*time.Second, "the request counter in the stored metrics", func() bool {
 		return strings.Contains(llmctl(t, "metrics"), "otelcol_llm.requests")

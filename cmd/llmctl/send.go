@@ -11,19 +11,18 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
-
-	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
 )
 
-// Spans recorded in a file, or generated, are dated when they were made: sent as they are,
-// they fall outside the dashboard's window and are soon removed by retention. send and
-// demo date them now, so that a newcomer sees them where a live app's spans would be.
+// Spans recorded in a file are dated when they were recorded: sent as they are, they fall
+// outside the dashboard's window and are soon removed by retention. send dates them now,
+// so that a newcomer sees them where a live app's spans would be.
 
 func init() {
 	register(command{name: "send", summary: "send OTLP/JSON trace files to the collector, moved to end now", run: runSend})
-	register(command{name: "demo", summary: "send an hour of generated agent traffic to the collector", run: runDemo})
 }
 
 // defaultOTLP is the OTLP/HTTP receiver of the quickstart config.
@@ -138,37 +137,11 @@ func eachSpan(batches []ptrace.Traces, f func(ptrace.Span)) {
 	}
 }
 
-func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	endpoint := otlpFlag(fs)
-	traces := fs.Int("traces", 300, "agent runs to send (3.5 spans each on average)")
-	window := fs.Duration("window", time.Hour, "the runs are spread over this time, ending now")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 0 || *traces < 1 || *traces > 1_000_000 || *window <= 0 {
-		fmt.Fprintln(stderr, "usage: llmctl demo [--otlp URL] [--traces 1..1000000] [--window DURATION > 0]")
-		return 2
-	}
-	now := time.Now()
-	spans := 0
-	// A new seed each time: new trace ids, so that a second demo adds to the first.
-	err := storegen.Generate(storegen.Options{Seed: uint64(now.UnixNano()), Start: now.Add(-*window), Period: *window,
-		Traces: *traces, Users: 25, Sessions: 60, RandomIDs: true}, 100, func(td ptrace.Traces) error {
-		spans += td.SpanCount()
-		return postTraces(*endpoint, td)
-	})
-	if err != nil {
-		return fail(stderr, err)
-	}
-	fmt.Fprintf(stdout, "sent %d agent runs (%d spans: model calls, tool calls, agents; 3 services, 5 models, 25 users, 60 sessions)\n"+
-		"over the last %s to %s\n", *traces, spans, *window, tracesURL(*endpoint))
-	fmt.Fprintln(stdout, "see them with `llmctl dashboard`, or in the web UI of the llmstore extension (http://localhost:8686 by default)")
-	return 0
-}
+func tracesURL(endpoint string) string { return signalURL(endpoint, "traces") }
 
-func tracesURL(endpoint string) string { return strings.TrimSuffix(endpoint, "/") + "/v1/traces" }
+func signalURL(endpoint, signal string) string {
+	return strings.TrimSuffix(endpoint, "/") + "/v1/" + signal
+}
 
 var otlpClient = &http.Client{Timeout: 30 * time.Second}
 
@@ -178,7 +151,19 @@ func postTraces(endpoint string, td ptrace.Traces) error {
 	if err != nil {
 		return err
 	}
-	u := tracesURL(endpoint)
+	return postOTLP(signalURL(endpoint, "traces"), body)
+}
+
+// postLogs sends ld as an OTLP/HTTP protobuf export request.
+func postLogs(endpoint string, ld plog.Logs) error {
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	if err != nil {
+		return err
+	}
+	return postOTLP(signalURL(endpoint, "logs"), body)
+}
+
+func postOTLP(u string, body []byte) error {
 	resp, err := otlpClient.Post(u, "application/x-protobuf", bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("cannot reach the collector's OTLP/HTTP receiver at %s: %w\n"+

@@ -15,29 +15,42 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 )
 
 // startOTLPReceiver runs the collector's OTLP receiver, HTTP only, on a free port of
-// 127.0.0.1, and returns its endpoint and what it receives.
+// 127.0.0.1, and returns its endpoint and the traces it receives.
 func startOTLPReceiver(t *testing.T) (string, *consumertest.TracesSink) {
+	endpoint, traces, _ := startOTLPReceiverWithLogs(t)
+	return endpoint, traces
+}
+
+func startOTLPReceiverWithLogs(t *testing.T) (string, *consumertest.TracesSink, *consumertest.LogsSink) {
 	t.Helper()
 	addr := freeAddr(t)
 	f := otlpreceiver.NewFactory()
 	cfg := f.CreateDefaultConfig().(*otlpreceiver.Config)
 	cfg.Protocols.HTTP.GetOrInsertDefault().ServerConfig.NetAddr.Endpoint = addr // and no gRPC
-	sink := new(consumertest.TracesSink)
-	r, err := f.CreateTraces(context.Background(), receivertest.NewNopSettings(f.Type()), cfg, sink)
+	traces, logs := new(consumertest.TracesSink), new(consumertest.LogsSink)
+	set := receivertest.NewNopSettings(f.Type())
+	tr, err := f.CreateTraces(context.Background(), set, cfg, traces)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Start(context.Background(), componentHost{}); err != nil {
+	lr, err := f.CreateLogs(context.Background(), set, cfg, logs) // the same receiver, shared
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = r.Shutdown(context.Background()) })
-	return "http://" + addr, sink
+	for _, r := range []component.Component{tr, lr} {
+		if err := r.Start(context.Background(), componentHost{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = r.Shutdown(context.Background()) })
+	}
+	return "http://" + addr, traces, logs
 }
 
 func receivedSpans(sink *consumertest.TracesSink) []ptrace.Span {
@@ -98,15 +111,16 @@ func TestSendKeepTime(t *testing.T) {
 // demo sends realistic traffic over the window ending now: agents with model and tool
 // calls, errors, several services, models, users and sessions.
 func TestDemoSendsTrafficOverTheWindow(t *testing.T) {
-	endpoint, sink := startOTLPReceiver(t)
+	endpoint, sink, logSink := startOTLPReceiverWithLogs(t)
 	var out, errOut strings.Builder
 	start := time.Now()
 	if code := run([]string{"demo", "--otlp", endpoint, "--traces", "200", "--window", "10m"}, nil, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	spans := receivedSpans(sink)
-	if !strings.Contains(out.String(), "sent 200 agent runs ("+strconv.Itoa(len(spans))+" spans") {
-		t.Errorf("output %q does not count the %d spans received", out.String(), len(spans))
+	if !strings.Contains(out.String(), "sent 200 agent runs ("+strconv.Itoa(len(spans))+" spans") ||
+		!strings.Contains(out.String(), "and "+strconv.Itoa(logSink.LogRecordCount())+" log records") {
+		t.Errorf("output %q does not count the %d spans and %d log records received", out.String(), len(spans), logSink.LogRecordCount())
 	}
 	ops, services, models, sessions, errors := map[string]int{}, map[string]bool{}, map[string]bool{}, map[string]bool{}, 0
 	traces := map[pcommon.TraceID]bool{}
@@ -137,6 +151,43 @@ func TestDemoSendsTrafficOverTheWindow(t *testing.T) {
 	}
 	if len(services) < 3 || len(models) < 5 || len(sessions) < 20 || errors == 0 {
 		t.Errorf("%d services, %d models, %d sessions, %d errors: not the variety a dashboard needs", len(services), len(models), len(sessions), errors)
+	}
+	// The logs: an error record for each failed call, a line per tool run, and users'
+	// feedback as evaluation events on answers, each on a span that was sent.
+	byID := map[pcommon.SpanID]ptrace.Span{}
+	for _, sp := range spans {
+		byID[sp.SpanID()] = sp
+	}
+	errorLogs, toolLogs, feedback := 0, 0, 0
+	for _, ld := range logSink.AllLogs() {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, rec := range sl.LogRecords().All() {
+					sp, ok := byID[rec.SpanID()]
+					if !ok || sp.TraceID() != rec.TraceID() {
+						t.Fatalf("log record %q is about a span that was not sent", rec.Body().Str())
+					}
+					switch a := rec.Attributes().AsRaw(); {
+					case rec.SeverityNumber() == plog.SeverityNumberError:
+						errorLogs++
+						if sp.Status().Code() != ptrace.StatusCodeError || a["error.type"] == "" {
+							t.Errorf("error record %q on a span that did not fail", rec.Body().Str())
+						}
+					case rec.EventName() == "gen_ai.evaluation.result":
+						feedback++
+						if a["gen_ai.evaluation.name"] != "user_feedback" || sp.Attributes().AsRaw()["gen_ai.operation.name"] != "chat" {
+							t.Errorf("feedback %v on span %s", a, sp.Name())
+						}
+					default:
+						toolLogs++
+					}
+				}
+			}
+		}
+	}
+	if errorLogs != errors || toolLogs != ops["execute_tool"] || feedback == 0 {
+		t.Errorf("%d error records for %d failed calls, %d tool records for %d tool runs, %d feedback events",
+			errorLogs, errors, toolLogs, ops["execute_tool"], feedback)
 	}
 	// A second demo adds to the first instead of resending the same trace ids.
 	if code := run([]string{"demo", "--otlp", endpoint, "--traces", "10", "--window", "1m"}, nil, &out, &errOut); code != 0 {
