@@ -22,7 +22,7 @@ func TestQuickstartAsWritten(t *testing.T) {
 	c := StartCollector(t, string(cfg), 4318)
 
 	sent := llmctl(t, "send", filepath.Join(packageDir, "..", "examples", "quickstart", "openinference-span.json"))
-	if !strings.Contains(sent, "sent 1 span to http://localhost:4318/v1/traces, moved ") {
+	if !strings.Contains(sent, "sent 1 span to http://localhost:4318, moved ") {
 		t.Fatalf("llmctl send: %s", sent)
 	}
 

@@ -17,12 +17,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 )
 
-// Spans recorded in a file are dated when they were recorded: sent as they are, they fall
-// outside the dashboard's window and are soon removed by retention. send dates them now,
-// so that a newcomer sees them where a live app's spans would be.
+// Spans and logs recorded in a file are dated when they were recorded: sent as they are,
+// they fall outside the dashboard's window and are soon removed by retention. send dates
+// them now, so that a newcomer sees them where a live app's would be.
 
 func init() {
-	register(command{name: "send", summary: "send OTLP/JSON trace files to the collector, moved to end now", run: runSend})
+	register(command{name: "send", summary: "send OTLP/JSON trace or log files to the collector, moved to end now", run: runSend})
 }
 
 // defaultOTLP is the OTLP/HTTP receiver of the quickstart config.
@@ -33,7 +33,13 @@ func otlpFlag(fs *flag.FlagSet) *string {
 	if def == "" {
 		def = defaultOTLP
 	}
-	return fs.String("otlp", def, "OTLP/HTTP receiver of the collector; /v1/traces is added (env LLMCTL_OTLP_ENDPOINT)")
+	return fs.String("otlp", def, "OTLP/HTTP receiver of the collector; /v1/traces and /v1/logs are added (env LLMCTL_OTLP_ENDPOINT)")
+}
+
+// recorded is what the files given to send hold.
+type recorded struct {
+	traces []ptrace.Traces
+	logs   []plog.Logs
 }
 
 func runSend(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -45,33 +51,40 @@ func runSend(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "usage: llmctl send [--otlp URL] [--keep-time] FILE...   (OTLP/JSON trace export requests)")
+		fmt.Fprintln(stderr, "usage: llmctl send [--otlp URL] [--keep-time] FILE...   (OTLP/JSON trace or log export requests)")
 		return 2
 	}
-	var batches []ptrace.Traces
+	var rec recorded
 	for _, name := range fs.Args() {
-		b, err := os.ReadFile(name)
-		if err != nil {
+		if err := rec.read(name); err != nil {
 			return fail(stderr, err)
 		}
-		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b)
-		if err != nil {
-			return fail(stderr, fmt.Errorf("%s is not an OTLP/JSON trace export request: %w", name, err))
-		}
-		batches = append(batches, td)
 	}
 	var shift time.Duration
 	if !*keepTime {
-		shift = shiftToNow(batches, time.Now())
+		shift = rec.shiftToNow(time.Now())
 	}
-	spans := 0
-	for _, td := range batches {
+	spans, records := 0, 0
+	for _, td := range rec.traces {
 		if err := postTraces(*endpoint, td); err != nil {
 			return fail(stderr, err)
 		}
 		spans += td.SpanCount()
 	}
-	fmt.Fprintf(stdout, "sent %s to %s", plural(spans, "span"), tracesURL(*endpoint))
+	for _, ld := range rec.logs {
+		if err := postLogs(*endpoint, ld); err != nil {
+			return fail(stderr, err)
+		}
+		records += ld.LogRecordCount()
+	}
+	var what []string
+	if spans > 0 {
+		what = append(what, plural(spans, "span"))
+	}
+	if records > 0 {
+		what = append(what, plural(records, "log record"))
+	}
+	fmt.Fprintf(stdout, "sent %s to %s", strings.Join(what, " and "), strings.TrimSuffix(*endpoint, "/"))
 	switch {
 	case shift > 0:
 		fmt.Fprintf(stdout, ", moved %s later so that the last one ends now", roughly(shift))
@@ -80,6 +93,24 @@ func runSend(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout)
 	return 0
+}
+
+// read adds a file of spans or log records: an OTLP/JSON export request of either.
+func (r *recorded) read(name string) error {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(b); err == nil && td.SpanCount() > 0 {
+		r.traces = append(r.traces, td)
+		return nil
+	}
+	if ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(b); err == nil && ld.LogRecordCount() > 0 {
+		r.logs = append(r.logs, ld)
+		return nil
+	}
+	return fmt.Errorf("%s holds no spans or log records: it must be an OTLP/JSON trace or log export request "+
+		`({"resourceSpans": [...]} or {"resourceLogs": [...]})`, name)
 }
 
 func plural(n int, noun string) string {
@@ -100,11 +131,13 @@ func roughly(d time.Duration) string {
 	return d.Round(time.Second).String()
 }
 
-// shiftToNow moves every timestamp of the batches by the same amount, so that the latest
-// span end is now: spans keep their durations and their order. It returns the shift.
-func shiftToNow(batches []ptrace.Traces, now time.Time) time.Duration {
+// shiftToNow moves every timestamp by the same amount, so that the latest span end or log
+// record is now: spans keep their durations, and everything its order. It returns the
+// shift.
+func (r *recorded) shiftToNow(now time.Time) time.Duration {
 	var latest pcommon.Timestamp
-	eachSpan(batches, func(sp ptrace.Span) { latest = max(latest, sp.EndTimestamp(), sp.StartTimestamp()) })
+	eachSpan(r.traces, func(sp ptrace.Span) { latest = max(latest, sp.EndTimestamp(), sp.StartTimestamp()) })
+	eachRecord(r.logs, func(rec plog.LogRecord) { latest = max(latest, rec.Timestamp(), rec.ObservedTimestamp()) })
 	if latest == 0 {
 		return 0
 	}
@@ -115,14 +148,30 @@ func shiftToNow(batches []ptrace.Traces, now time.Time) time.Duration {
 		}
 		return pcommon.NewTimestampFromTime(t.AsTime().Add(shift))
 	}
-	eachSpan(batches, func(sp ptrace.Span) {
+	eachSpan(r.traces, func(sp ptrace.Span) {
 		sp.SetStartTimestamp(move(sp.StartTimestamp()))
 		sp.SetEndTimestamp(move(sp.EndTimestamp()))
 		for _, ev := range sp.Events().All() {
 			ev.SetTimestamp(move(ev.Timestamp()))
 		}
 	})
+	eachRecord(r.logs, func(rec plog.LogRecord) {
+		rec.SetTimestamp(move(rec.Timestamp()))
+		rec.SetObservedTimestamp(move(rec.ObservedTimestamp()))
+	})
 	return shift
+}
+
+func eachRecord(batches []plog.Logs, f func(plog.LogRecord)) {
+	for _, ld := range batches {
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, rec := range sl.LogRecords().All() {
+					f(rec)
+				}
+			}
+		}
+	}
 }
 
 func eachSpan(batches []ptrace.Traces, f func(ptrace.Span)) {
@@ -137,7 +186,6 @@ func eachSpan(batches []ptrace.Traces, f func(ptrace.Span)) {
 	}
 }
 
-func tracesURL(endpoint string) string { return signalURL(endpoint, "traces") }
 
 func signalURL(endpoint, signal string) string {
 	return strings.TrimSuffix(endpoint, "/") + "/v1/" + signal

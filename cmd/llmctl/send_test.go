@@ -70,7 +70,7 @@ func TestSendMovesSpansToEndNow(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	after := time.Now()
-	if !strings.Contains(out.String(), "sent 2 spans to "+endpoint+"/v1/traces, moved ") {
+	if !strings.Contains(out.String(), "sent 2 spans to "+endpoint+", moved ") {
 		t.Errorf("output: %q", out.String())
 	}
 	spans := receivedSpans(sink)
@@ -92,6 +92,35 @@ func TestSendMovesSpansToEndNow(t *testing.T) {
 	}
 	if got := child.Attributes().AsRaw()["llm.model_name"]; got != "gpt-4o-mini" {
 		t.Errorf("attributes changed: %v", child.Attributes().AsRaw())
+	}
+}
+
+// Logs recorded with the spans move with them: the feedback stays after the call it
+// rates.
+func TestSendMovesLogsWithSpans(t *testing.T) {
+	endpoint, traces, logs := startOTLPReceiverWithLogs(t)
+	feedback := filepath.Join(t.TempDir(), "feedback.json")
+	if err := os.WriteFile(feedback, []byte(recordedFeedback), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut strings.Builder
+	before := time.Now()
+	if code := run([]string{"send", "--otlp", endpoint, recordedFile(t), feedback}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "sent 2 spans and 1 log record to "+endpoint+", moved ") {
+		t.Errorf("output: %q", out.String())
+	}
+	spans := receivedSpans(traces)
+	if len(spans) != 2 || logs.LogRecordCount() != 1 {
+		t.Fatalf("received %d spans and %d log records, want 2 and 1", len(spans), logs.LogRecordCount())
+	}
+	rec := logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	if at := rec.Timestamp().AsTime(); at.Before(before) || at.After(time.Now()) {
+		t.Errorf("the latest record is dated %s, not now", at)
+	}
+	if d := rec.Timestamp().AsTime().Sub(spans[1].EndTimestamp().AsTime()); d != 20*time.Second {
+		t.Errorf("the feedback comes %s after the call it rates, recorded 20s", d)
 	}
 }
 
@@ -221,7 +250,7 @@ func TestSendAndDemoErrors(t *testing.T) {
 	}{
 		{"no file", []string{"send"}, 2, "usage: llmctl send"},
 		{"missing file", []string{"send", filepath.Join(dir, "none.json")}, 1, "none.json"},
-		{"not OTLP/JSON", []string{"send", bad}, 1, "bad.json is not an OTLP/JSON trace export request"},
+		{"not OTLP/JSON", []string{"send", bad}, 1, "bad.json holds no spans or log records: it must be an OTLP/JSON trace or log export request"},
 		{"unreachable", []string{"send", "--otlp", closed.URL, good}, 1, "cannot reach the collector's OTLP/HTTP receiver at " + closed.URL + "/v1/traces"},
 		{"refused", []string{"demo", "--otlp", refusing.URL, "--traces", "5"}, 1, "429 Too Many Requests): quota exceeded"},
 		{"bad count", []string{"demo", "--traces", "0"}, 2, "usage: llmctl demo"},
@@ -243,6 +272,14 @@ func recordedFile(t *testing.T) string {
 	}
 	return file
 }
+
+// recordedFeedback is a user's thumbs down on the child of recordedTrace, 20 s after it
+// ended.
+const recordedFeedback = `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"recorded"}}]},
+"scopeLogs":[{"logRecords":[{"timeUnixNano":"1700000021500000000","eventName":"gen_ai.evaluation.result",
+ "traceId":"5b8efff798038103d269b633813fc60c","spanId":"0000000000000002",
+ "attributes":[{"key":"gen_ai.evaluation.name","value":{"stringValue":"user_feedback"}},
+  {"key":"gen_ai.evaluation.score.value","value":{"doubleValue":0}}]}]}]}]}`
 
 // recordedTrace is an OTLP/JSON export request recorded long ago: a parent of 3 s and a
 // child starting 500 ms into it, with an event 100 ms into the child.
