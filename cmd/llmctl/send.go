@@ -186,7 +186,6 @@ func eachSpan(batches []ptrace.Traces, f func(ptrace.Span)) {
 	}
 }
 
-
 func signalURL(endpoint, signal string) string {
 	return strings.TrimSuffix(endpoint, "/") + "/v1/" + signal
 }
