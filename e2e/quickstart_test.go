@@ -102,6 +102,29 @@ func TestQuickstartAsWritten(t *testing.T) {
 	if logs := llmctl(t, "logs", "--errors"); !strings.Contains(logs, " failed: ") {
 		t.Errorf("llmctl logs --errors after the demo:\n%s", logs)
 	}
+	// Live traffic with the demo's incident: the error rate alert fires on the rate-limited
+	// model, through llmmetrics and llmalert, and the store's server lists it.
+	live := exec.Command(filepath.Join(packageDir, "..", "bin", "llmctl"), "demo", "--traces", "30", "--live", "5m")
+	live.Env = append(os.Environ(), "LLMCTL_OTLP_ENDPOINT=http://localhost:4318")
+	var liveOut strings.Builder
+	live.Stdout, live.Stderr = &liveOut, &liveOut
+	if err := live.Start(); err != nil {
+		t.Fatal(err)
+	}
+	Eventually(t, 4*time.Minute, "the error rate alert on the rate-limited model", func() bool {
+		alerts := llmctl(t, "alerts")
+		for _, line := range strings.Split(alerts, "\n") {
+			if strings.Contains(line, "LLMErrorRateHigh") && strings.Contains(line, "firing") &&
+				strings.Contains(line, "claude-sonnet-4-20250514") {
+				return true
+			}
+		}
+		return false
+	})
+	_ = live.Process.Signal(os.Interrupt)
+	if err := live.Wait(); err != nil || !strings.Contains(liveOut.String(), "agent runs live") {
+		t.Errorf("llmctl demo --live, interrupted: %v\n%s", err, liveOut.String())
+	}
 	// The llmmetrics connector's series are in the store's metrics view.
 	Eventually(t, 30*time.Second, "the request counter in the stored metrics", func() bool {
 		return strings.Contains(llmctl(t, "metrics"), "otelcol_llm.requests")

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -29,11 +32,12 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	endpoint := otlpFlag(fs)
 	traces := fs.Int("traces", 300, "agent runs to send (3.5 spans each on average)")
 	window := fs.Duration("window", time.Hour, "the runs are spread over this time, ending now")
+	live := fs.Duration("live", 0, "then keep sending runs as they happen for this long (Ctrl-C stops): rates, and the alert on the incident")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() != 0 || *traces < 1 || *traces > 1_000_000 || *window <= 0 {
-		fmt.Fprintln(stderr, "usage: llmctl demo [--otlp URL] [--traces 1..1000000] [--window DURATION > 0]")
+	if fs.NArg() != 0 || *traces < 1 || *traces > 1_000_000 || *window <= 0 || *live < 0 {
+		fmt.Fprintln(stderr, "usage: llmctl demo [--otlp URL] [--traces 1..1000000] [--window DURATION > 0] [--live DURATION]")
 		return 2
 	}
 	now := time.Now()
@@ -41,25 +45,90 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	seed := uint64(now.UnixNano())
 	r := rand.New(rand.NewPCG(seed, 0x853c49e6748fea9b))
 	spans, records := 0, 0
-	err := storegen.Generate(storegen.Options{Seed: seed, Start: now.Add(-*window), Period: *window,
-		Traces: *traces, Users: 25, Sessions: 60, RandomIDs: true}, 100, func(td ptrace.Traces) error {
-		spans += td.SpanCount()
-		if err := postTraces(*endpoint, td); err != nil {
-			return err
-		}
-		// After their spans, so that the collector joins the feedback to its call.
-		ld := demoLogs(td, r, now)
-		records += ld.LogRecordCount()
-		return postLogs(*endpoint, ld)
-	})
-	if err != nil {
+	send := func(o storegen.Options) error {
+		return storegen.Generate(o, 100, func(td ptrace.Traces) error {
+			spans += td.SpanCount()
+			incident(td, r, o.Start.Add(o.Period))
+			if err := postTraces(*endpoint, td); err != nil {
+				return err
+			}
+			// After their spans, so that the collector joins the feedback to its call.
+			ld := demoLogs(td, r, time.Now())
+			records += ld.LogRecordCount()
+			return postLogs(*endpoint, ld)
+		})
+	}
+	runs := storegen.Options{Seed: seed, Start: now.Add(-*window), Period: *window, Traces: *traces,
+		Users: 25, Sessions: 60, RandomIDs: true}
+	if err := send(runs); err != nil {
 		return fail(stderr, err)
 	}
-	fmt.Fprintf(stdout, "sent %d agent runs (%d spans: agents, model and tool calls; 3 services, 5 models, 25 users, 60 sessions)\n"+
-		"and %d log records (errors, tool logs, user feedback) over the last %s to %s\n",
-		*traces, spans, records, *window, *endpoint)
+	fmt.Fprintf(stdout, "sent %s (%s: agents, model and tool calls; 3 services, 5 models, 25 users, 60 sessions)\n"+
+		"and %s (errors, tool logs, user feedback) over the last %s to %s;\n"+
+		"in the last %s, %s was rate limited on half of its calls\n",
+		plural(*traces, "agent run"), plural(spans, "span"), plural(records, "log record"), *window, *endpoint,
+		roughly(min(incidentDuration, *window)), incidentModel)
 	fmt.Fprintln(stdout, "see them with `llmctl dashboard`, or in the web UI of the llmstore extension (http://localhost:8686 by default)")
-	return 0
+	if *live == 0 {
+		return 0
+	}
+	fmt.Fprintf(stdout, "sending %d agent runs a minute as they happen for %s (Ctrl-C stops); %s is still rate limited,\n"+
+		"so the quickstart's LLMErrorRateHigh alert fires within a minute or two: see `llmctl alerts`\n",
+		int(time.Minute/liveInterval)*liveRuns, *live, incidentModel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	tick := time.NewTicker(liveInterval)
+	defer tick.Stop()
+	sent, end := 0, time.After(*live)
+	for {
+		select {
+		case <-ctx.Done():
+		case <-end:
+		case at := <-tick.C:
+			runs.Seed++
+			runs.Start, runs.Period, runs.Traces = at.Add(-liveInterval), liveInterval, liveRuns
+			if err := send(runs); err != nil {
+				return fail(stderr, err)
+			}
+			sent += liveRuns
+			continue
+		}
+		fmt.Fprintf(stdout, "sent %s live\n", plural(sent, "agent run"))
+		return 0
+	}
+}
+
+// The live phase sends liveRuns agent runs every liveInterval: enough calls of each
+// model for the error rate of every series to have a value.
+const (
+	liveInterval = 2 * time.Second
+	liveRuns     = 3
+)
+
+// The demo's incident: in its last minutes, one model is rate limited on half of its calls,
+// which the default alert rule on the error rate reports.
+const (
+	incidentModel    = "claude-sonnet-4-20250514"
+	incidentDuration = 5 * time.Minute
+	incidentError    = "rate_limit_exceeded"
+)
+
+// incident fails half of the calls to incidentModel that start in the last
+// incidentDuration before now, as the provider would: an error status and type, no answer.
+// In the live phase every call is in the incident.
+func incident(td ptrace.Traces, r *rand.Rand, now time.Time) {
+	from := pcommon.NewTimestampFromTime(now.Add(-incidentDuration))
+	eachSpan([]ptrace.Traces{td}, func(sp ptrace.Span) {
+		a := sp.Attributes()
+		if sp.StartTimestamp() < from || genai.Str(a, genai.RequestModel) != incidentModel || r.IntN(2) == 0 {
+			return
+		}
+		sp.Status().SetCode(ptrace.StatusCodeError)
+		sp.Status().SetMessage(incidentError)
+		a.PutStr(genai.ErrorType, incidentError)
+		a.Remove(genai.OutputMessages)
+		a.PutInt(genai.UsageOutputTokens, 0)
+	})
 }
 
 // demoLogs are the log records an app writes around td's spans: an error for each failed

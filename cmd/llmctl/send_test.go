@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -229,6 +230,35 @@ func TestDemoSendsTrafficOverTheWindow(t *testing.T) {
 	}
 }
 
+// --live keeps sending runs as they happen, in which the incident's model is rate limited
+// on about half of its calls.
+func TestDemoLive(t *testing.T) {
+	endpoint, sink := startOTLPReceiver(t)
+	var out, errOut strings.Builder
+	if code := run([]string{"demo", "--otlp", endpoint, "--traces", "1", "--window", "1s", "--live", "5s"}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	runs, calls, failed := map[pcommon.TraceID]bool{}, 0, 0
+	for _, sp := range receivedSpans(sink) {
+		runs[sp.TraceID()] = true
+		if sp.Attributes().AsRaw()["gen_ai.request.model"] == incidentModel {
+			calls++
+			if sp.Status().Code() == ptrace.StatusCodeError {
+				failed++
+			}
+		}
+	}
+	// One batch every 2 s for 5 s: two, or one if the machine stalls past the end.
+	var sent int
+	if _, err := fmt.Sscanf(out.String()[strings.LastIndex(out.String(), "sent "):], "sent %d agent runs live", &sent); err != nil ||
+		sent < liveRuns || sent%liveRuns != 0 || len(runs) != 1+sent {
+		t.Errorf("%d runs received, want 1 and the %d sent live; output %q", len(runs), sent, out.String())
+	}
+	if calls > 0 && (failed == 0 || failed == calls && calls > 4) {
+		t.Errorf("%d of %d calls to %s failed, want about half", failed, calls, incidentModel)
+	}
+}
+
 func TestSendAndDemoErrors(t *testing.T) {
 	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "quota exceeded", http.StatusTooManyRequests)
@@ -255,6 +285,7 @@ func TestSendAndDemoErrors(t *testing.T) {
 		{"refused", []string{"demo", "--otlp", refusing.URL, "--traces", "5"}, 1, "429 Too Many Requests): quota exceeded"},
 		{"bad count", []string{"demo", "--traces", "0"}, 2, "usage: llmctl demo"},
 		{"bad window", []string{"demo", "--window", "-1h"}, 2, "usage: llmctl demo"},
+		{"bad live", []string{"demo", "--live", "-1m"}, 2, "usage: llmctl demo"},
 	} {
 		var out, errOut strings.Builder
 		if code := run(c.args, nil, &out, &errOut); code != c.code || !strings.Contains(errOut.String(), c.want) {
