@@ -219,7 +219,7 @@ func postOTLP(u string, body []byte) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("the collector refused the spans (POST %s: %s): %s", u, resp.Status, bytes.TrimSpace(msg))
+		return fmt.Errorf("the collector refused what was sent (POST %s: %s): %s", u, resp.Status, bytes.TrimSpace(msg))
 	}
 	return nil
 }
