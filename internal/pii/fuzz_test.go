@@ -1,9 +1,13 @@
 package pii
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
-// FuzzScan checks that any input is scanned without panic and that findings are in
-// bounds, sorted and do not overlap.
+// FuzzScan checks that any input is scanned without panic, that findings are in bounds,
+// sorted and do not overlap and that the vector skip finds what the eight-byte one
+// finds.
 func FuzzScan(f *testing.F) {
 	for _, s := range []string{
 		"mail john@example.com or +44 20 7946 0958 card 4111 1111 1111 1111",
@@ -12,6 +16,7 @@ func FuzzScan(f *testing.F) {
 		"Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijkl api_key=Zx81kLm93QpR7sT2",
 		"AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ghp_aZ09aZ09aZ09aZ09aZ09aZ09aZ09aZ09aZ09",
 		"+++(((:::@@@ 00 0044",
+		"Hello Sam, the Order is late. Use bearer Abcdefghijklmnopqrs or Basic Zmpkajpoekhu (Note: I am here)",
 	} {
 		f.Add(s)
 	}
@@ -24,6 +29,13 @@ func FuzzScan(f *testing.F) {
 				t.Fatalf("bad finding %+v (previous end %d) in %q", fd, last, text)
 			}
 			last = fd.End
+		}
+		if UseVectorSkip(false) {
+			words := s.Scan(text, nil)
+			UseVectorSkip(true)
+			if !slices.Equal(fs, words) {
+				t.Fatalf("Scan(%q) = %v with the vector skip, %v without", text, fs, words)
+			}
 		}
 	})
 }

@@ -148,25 +148,57 @@ var boring = func() (t [256]bool) {
 	return t
 }()
 
+// capitalized reports whether the capital at p starts a word of prose: after a space, a
+// tab, a line break, a quote or '(', before a boring byte (a lower-case letter, a space,
+// punctuation). Where the vector skip sees the bytes around its block it passes over
+// such capitals too, and with them a capitalized word whose other bytes are boring, which
+// is no candidate: the tokens that start with a capital have a second one or a digit
+// early on ("AKIA", "AIza", IBANs), keys are found from their separator and emails from
+// their '@'. Not "Bea" and "Bas" ("Bearer ", "Basic "), nor after "bearer " and
+// "basic ": those credentials are found from their first word, whatever its case. The
+// first word of a text counts too. In chat content a third of the stops were such
+// capitals.
+func capitalized(text string, p int) bool {
+	if p+2 >= len(text) || !isUpper(text[p]) || !boring[text[p+1]] {
+		return false
+	}
+	if next := string([]byte{text[p+1] | 0x20, text[p+2] | 0x20}); text[p] == 'B' && (next == "ea" || next == "as") {
+		return false
+	}
+	if p < 4 {
+		return p == 0 // the start of a text; the vector skip reads four bytes before a block
+	}
+	switch text[p-1] {
+	case '\t', '\n', '"', '(':
+		return true
+	case ' ':
+		return !hasPrefixFold(text[p-4:], "rer") && !hasPrefixFold(text[p-4:], "sic")
+	}
+	return false
+}
+
 // SWAR constants: one in every byte, the high bit of every byte.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
 )
 
-// skipBoring returns the first byte at or after i that is not boring, or len(text).
+// skipBoring returns the first byte at or after i that is not boring, or len(text);
+// with vectors, capitalized words of prose may be passed over too (capitalized).
 func skipBoring(text string, i int) int {
-	return skipperFor(len(text))(text, i)
+	if vectorFor(len(text)) {
+		if i == 0 && capitalized(text, 0) {
+			i = 1
+		}
+		return skipBoringVector(text, i)
+	}
+	return skipBoringWords(text, i)
 }
 
-// skipperFor is the skip for a text of n bytes: vectors where the CPU has them and the
-// text fills one.
-func skipperFor(n int) func(string, int) int {
-	if skipVector && n >= 32 {
-		return skipBoringVector
-	}
-	return skipBoringWords
-}
+// vectorFor says whether to skip with vectors in a text of n bytes: where the CPU has
+// them and the text fills one. The skips are called directly: through a function value
+// every call of the assembly would go through a wrapper.
+func vectorFor(n int) bool { return skipVector && n >= 32 }
 
 // skipBoringWords is skipBoring without vector instructions (skipVector). Eight bytes at
 // a time, it tests the commonest boring bytes (lower-case letters, space, '.' and ',')
@@ -261,8 +293,15 @@ func notProse(x uint64) uint64 {
 func (sc *scan) run(first int) {
 	text := sc.text
 	n := len(text)
-	skip := skipperFor(n)
-	for i, j := 0, first; i < n; j = skip(text, i) {
+	vector := vectorFor(n)
+	for i, j := 0, first; i < n; {
+		if j < i { // else text[j] is yet to be looked at (a separator after a key)
+			if vector {
+				j = skipBoringVector(text, i)
+			} else {
+				j = skipBoringWords(text, i)
+			}
+		}
 		if j > i {
 			if j == n {
 				break
@@ -302,7 +341,7 @@ func (sc *scan) run(first int) {
 			continue
 		}
 		if k&clsDigit != 0 {
-			if start >= sc.numEnd && numberStart(text, start) && (i-start >= 9 || numberContinues(text, i)) {
+			if start >= sc.numEnd && numberStart(text, start) && (i-start >= 9 && digitsIn(text[start:i]) >= 9 || numberContinues(text, i)) {
 				if end, found := sc.number(start); found {
 					i = max(i, end)
 					continue
@@ -334,6 +373,19 @@ func numberContinues(text string, i int) bool {
 	}
 	c, d := text[i], text[i+1]
 	return (c == ' ' || c == '.') && isDigit(d) || c == ' ' && d == '('
+}
+
+// digitsIn counts the digits of a word. A word of nine bytes or more whose number does
+// not go on past it (numberContinues) has only these digits for a number, separated by
+// dashes: below nine, as in the ISO dates of prose (2024-01-15), it cannot be a finding.
+func digitsIn(word string) int {
+	n := 0
+	for i := 0; i < len(word); i++ {
+		if isDigit(word[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 // afterAuthWord reports whether the word at start follows "bearer " or "basic " (any

@@ -376,14 +376,62 @@ func TestSkipBoringLong(t *testing.T) {
 					for want < n && boring[text[want]] {
 						want++
 					}
-					if got := skipBoring(text, from); got != want {
-						t.Fatalf("skipBoring(%q, %d) = %d, want %d", text, from, got, want)
+					if got := skipBoring(text, from); !skippedProse(text, from, got, want) {
+						t.Fatalf("skipBoring(%q, %d) = %d, want %d, or past it capitalized words of prose only", text, from, got, want)
 					}
 					if got := skipBoringWords(text, from); got != want {
 						t.Fatalf("skipBoringWords(%q, %d) = %d, want %d", text, from, got, want)
 					}
 				}
 			}
+		}
+	}
+}
+
+// skippedProse reports whether a skip from i that ended at got is right when the first
+// byte that is not boring is want: got is want, or got is past it and stops at a byte
+// that is not boring, having passed over boring bytes and capitalized words only.
+func skippedProse(text string, i, got, want int) bool {
+	if got == want {
+		return true
+	}
+	if got < want || got < len(text) && boring[text[got]] {
+		return false
+	}
+	for k := i; k < got; k++ {
+		if !boring[text[k]] && !capitalized(text, k) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSkipCapitalized: the capitals the vector skip passes over are those that start a
+// word of prose, and it does pass over them.
+func TestSkipCapitalized(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		p    int
+		want bool
+	}{
+		{"the Quick", 4, true}, {"so\nHello", 3, false}, {"so.\nHello", 4, true}, {`say "Hi!`, 5, true},
+		{"see (Note", 5, true}, {"the\tQuick", 4, true}, {"and I am", 4, true}, {"and I, me", 4, true},
+		{"the QUick", 4, false}, {"the Q1ck", 4, false}, {"theQuick", 3, false}, {"the Q", 4, false},
+		{"the Bearer", 4, false}, {"the basic", 4, false}, {"the Basic", 4, false}, {"the But", 4, true},
+		{"bearer Abc", 7, false}, {"BASIC Abc", 6, false}, {"after Abc", 6, true}, {"foo Abc", 4, true},
+		{"foo;Abc", 4, false}, {"Abc", 0, true}, {"I am", 0, true}, {"Bear", 0, false}, {"Ab", 0, false}, {"a Abc", 2, false},
+	} {
+		if got := capitalized(c.text, c.p); got != c.want {
+			t.Errorf("capitalized(%q, %d) = %v", c.text, c.p, got)
+		}
+	}
+	if !skipVector {
+		t.Skip("no vector skip on this CPU")
+	}
+	text := "well, then Hello and\tWelcome to the (Acme help desk, Sam; I, \"But\" the Order #7 is late, and more words come after it to fill a block. Zzz"
+	for from, want := range map[int]int{4: strings.Index(text, "("), strings.Index(text, "(") + 1: strings.Index(text, "#")} {
+		if got := skipBoring(text, from); got != want {
+			t.Errorf("skipBoring(%q, %d) = %d, want %d (past the capitalized words)", text, from, got, want)
 		}
 	}
 }

@@ -19,6 +19,30 @@ DATA nibbles<>+0x00(SB)/8, $0x0f0f0f0f0f0f0f0f
 DATA nibbles<>+0x08(SB)/8, $0x0f0f0f0f0f0f0f0f
 GLOBL nibbles<>(SB), RODATA|NOPTR, $16
 
+// Broadcast bytes for CAPITALS, 32 of each. A byte x is in ['A', 'Z'] when x+0x80-'A',
+// as a signed byte, is below -102.
+#define BYTES32(name, b) \
+	DATA name<>+0x00(SB)/8, $b \
+	DATA name<>+0x08(SB)/8, $b \
+	DATA name<>+0x10(SB)/8, $b \
+	DATA name<>+0x18(SB)/8, $b \
+	GLOBL name<>(SB), RODATA|NOPTR, $32
+
+BYTES32(upperBias, 0x3f3f3f3f3f3f3f3f) // 0x80 - 'A'
+BYTES32(upperEnd, 0x9a9a9a9a9a9a9a9a)  // -102
+BYTES32(foldBit, 0x2020202020202020)   // ' ', and the bit that lower-cases a letter
+BYTES32(byteB, 0x4242424242424242)     // 'B'
+BYTES32(byteTab, 0x0909090909090909)   // '\t'
+BYTES32(byteLF, 0x0a0a0a0a0a0a0a0a)    // '\n'
+BYTES32(byteQuote, 0x2222222222222222) // '"'
+BYTES32(byteParen, 0x2828282828282828) // '('
+BYTES32(byteA, 0x6161616161616161)     // 'a'
+BYTES32(byteC, 0x6363636363636363)     // 'c'
+BYTES32(byteE, 0x6565656565656565)     // 'e'
+BYTES32(byteI, 0x6969696969696969)     // 'i'
+BYTES32(byteR, 0x7272727272727272)     // 'r'
+BYTES32(byteS, 0x7373737373737373)     // 's'
+
 // BORING sets bit k of BX when byte k of Y0 is not boring: Y1 and Y2 hold the two
 // tables, Y3 the low-four-bits mask, Y6 zero.
 #define BORING \
@@ -30,6 +54,66 @@ GLOBL nibbles<>(SB), RODATA|NOPTR, $16
 	VPCMPEQB       Y6, Y5, Y5 \
 	VPMOVMSKB      Y5, BX
 
+// CAPITALS clears in BX the capitals that start a word of prose (capitalized, scanner.go)
+// among the 32 bytes at SI+AX, which must have four bytes before them and two after.
+#define CAPITALS \
+	VMOVDQU        upperEnd<>(SB), Y8 \
+	VPADDB         upperBias<>(SB), Y0, Y9 \
+	VPCMPGTB       Y9, Y8, Y9 \
+	VMOVDQU        1(SI)(AX*1), Y7 \
+	VPSRLW         $4, Y7, Y4 \
+	VPAND          Y3, Y4, Y4 \
+	VPSHUFB        Y7, Y1, Y5 \
+	VPSHUFB        Y4, Y2, Y4 \
+	VPAND          Y4, Y5, Y5 \
+	VPCMPEQB       Y6, Y5, Y5 \
+	VPANDN         Y9, Y5, Y9 \
+	VPOR           foldBit<>(SB), Y7, Y10 \
+	VMOVDQU        2(SI)(AX*1), Y11 \
+	VPOR           foldBit<>(SB), Y11, Y11 \
+	VPCMPEQB       byteE<>(SB), Y10, Y12 \
+	VPCMPEQB       byteA<>(SB), Y11, Y13 \
+	VPAND          Y13, Y12, Y12 \
+	VPCMPEQB       byteA<>(SB), Y10, Y10 \
+	VPCMPEQB       byteS<>(SB), Y11, Y11 \
+	VPAND          Y11, Y10, Y10 \
+	VPOR           Y10, Y12, Y12 \
+	VPCMPEQB       byteB<>(SB), Y0, Y13 \
+	VPAND          Y13, Y12, Y12 \
+	VPANDN         Y9, Y12, Y9 \
+	VMOVDQU        -1(SI)(AX*1), Y10 \
+	VPCMPEQB       foldBit<>(SB), Y10, Y11 \
+	VPCMPEQB       byteLF<>(SB), Y10, Y12 \
+	VPCMPEQB       byteTab<>(SB), Y10, Y13 \
+	VPOR           Y13, Y12, Y12 \
+	VPCMPEQB       byteQuote<>(SB), Y10, Y13 \
+	VPOR           Y13, Y12, Y12 \
+	VPCMPEQB       byteParen<>(SB), Y10, Y13 \
+	VPOR           Y13, Y12, Y12 \
+	VMOVDQU        -2(SI)(AX*1), Y13 \
+	VPOR           foldBit<>(SB), Y13, Y13 \
+	VMOVDQU        -3(SI)(AX*1), Y14 \
+	VPOR           foldBit<>(SB), Y14, Y14 \
+	VMOVDQU        -4(SI)(AX*1), Y15 \
+	VPOR           foldBit<>(SB), Y15, Y15 \
+	VPCMPEQB       byteR<>(SB), Y13, Y10 \
+	VPCMPEQB       byteE<>(SB), Y14, Y7 \
+	VPAND          Y7, Y10, Y10 \
+	VPCMPEQB       byteR<>(SB), Y15, Y7 \
+	VPAND          Y7, Y10, Y10 \
+	VPCMPEQB       byteC<>(SB), Y13, Y13 \
+	VPCMPEQB       byteI<>(SB), Y14, Y14 \
+	VPAND          Y14, Y13, Y13 \
+	VPCMPEQB       byteS<>(SB), Y15, Y15 \
+	VPAND          Y15, Y13, Y13 \
+	VPOR           Y13, Y10, Y10 \
+	VPANDN         Y11, Y10, Y11 \
+	VPOR           Y11, Y12, Y12 \
+	VPAND          Y12, Y9, Y9 \
+	VPMOVMSKB      Y9, CX \
+	NOTL           CX \
+	ANDL           CX, BX
+
 // func skipBoringVector(text string, i int) int
 TEXT ·skipBoringVector(SB), NOSPLIT, $0-32
 	MOVQ           text_base+0(FP), SI
@@ -40,6 +124,29 @@ TEXT ·skipBoringVector(SB), NOSPLIT, $0-32
 	VBROADCASTI128 nibbles<>(SB), Y3
 	VPXOR          Y6, Y6, Y6
 
+	// Blocks with four bytes before them and two after: capitals that start words of
+	// prose are skipped too. The first block of a text and the last are read as in loop.
+	CMPQ           AX, $4
+	JB             loop
+
+capitals:
+	LEAQ           34(AX), DX
+	CMPQ           DX, CX
+	JA             loop
+	VMOVDQU        (SI)(AX*1), Y0
+	BORING
+	TESTL          BX, BX
+	JZ             nextCapitals
+	MOVQ           CX, R8
+	CAPITALS
+	MOVQ           R8, CX
+	TESTL          BX, BX
+	JNZ            found
+
+nextCapitals:
+	ADDQ           $32, AX
+	JMP            capitals
+
 loop:
 	LEAQ           32(AX), DX
 	CMPQ           DX, CX
@@ -49,7 +156,7 @@ loop:
 	TESTL          BX, BX
 	JNZ            found
 	MOVQ           DX, AX
-	JMP            loop
+	JMP            capitals
 
 last:
 	// Fewer than 32 bytes left: the last 32 bytes of text, less those before i.
@@ -80,3 +187,4 @@ found:
 	VZEROUPPER
 	MOVQ           AX, ret+24(FP)
 	RET
+

@@ -102,6 +102,8 @@ func newContrib(b *testing.B) processor.Traces {
 // cpu-MB/s are per core and include the copy; compare the cpu-ns/span of contrib and
 // redact minus copy for the ratio. stage-cpu-MB/s counts only the CPU time spent while the stage runs
 // (GC included, the copy excluded): the content scan rate of the redaction stage itself.
+// For the rate of one core, run it with -cpu 1: with more Ps, the garbage collector's
+// idle workers mark on the idle ones, CPU time a loaded collector does not give them.
 func BenchmarkChatSpans(b *testing.B) {
 	src, content := chatBatch()
 	next := func(int) ptrace.Traces {
