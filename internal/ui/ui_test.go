@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/store"
 	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
@@ -50,29 +52,11 @@ func TestServesFilesAndFallsBackToIndex(t *testing.T) {
 // a user sees; screenshots are kept in the test's artifact directory.
 func TestUIInBrowser(t *testing.T) {
 	base := time.Now().Add(-10 * time.Minute).Truncate(time.Second)
-	s, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "ui.db"), Policy: store.DefaultPolicy()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.WriteTraces(context.Background(), storegen.Fixture(base)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.WriteLogs(context.Background(), storegen.FixtureLogs(base)); err != nil {
-		t.Fatal(err)
-	}
-	judge, feedback := storegen.FixtureLateEvaluations(base)
-	if err := s.WriteTraces(context.Background(), judge); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.WriteLogs(context.Background(), feedback); err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	storeapi.Register(mux, s, storeapi.Options{Version: "test"})
-	mux.Handle("/", Handler())
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	url := serveStore(t, func(ctx context.Context, s *store.Store) error {
+		judge, feedback := storegen.FixtureLateEvaluations(base)
+		return errors.Join(s.WriteTraces(ctx, storegen.Fixture(base)), s.WriteLogs(ctx, storegen.FixtureLogs(base)),
+			s.WriteTraces(ctx, judge), s.WriteLogs(ctx, feedback))
+	})
 
 	shots := t.ArtifactDir()
 	b := uitest.New(t)
@@ -88,7 +72,7 @@ func TestUIInBrowser(t *testing.T) {
 	}
 
 	// Dashboard: the fixture's four model calls, one error, $0.00252.
-	do(chromedp.Navigate(srv.URL+"/#/"), chromedp.WaitVisible(".grid2 svg"))
+	do(chromedp.Navigate(url+"/#/"), chromedp.WaitVisible(".grid2 svg"))
 	contains("dashboard cards", text(".cards"), "REQUESTS\n4", "25.0%", "$0.00252", "400 ms", "1.50 s", "1,700")
 	contains("top models", text("main"), "gpt-4o", "claude-sonnet-4", "alice", "support-bot")
 	// Quality: built-in scores 1 and 0.9 on gpt-4o's calls, 0 on claude's failed call.
@@ -100,11 +84,12 @@ func TestUIInBrowser(t *testing.T) {
 
 	// Trace list → waterfall → span content.
 	trace1 := storegen.TraceID(1).String()
-	do(chromedp.Navigate(srv.URL+"/#/traces"), chromedp.WaitVisible("#trace-list"))
+	do(chromedp.Navigate(url+"/#/traces"), chromedp.WaitVisible("#trace-list"))
 	if n := count("#trace-list tr[data-trace]"); n != 3 {
 		t.Errorf("trace list shows %d traces, want 3", n)
 	}
-	do(chromedp.Navigate(srv.URL+"/#/traces?score_below=0.5"), chromedp.WaitVisible("#trace-list"))
+	// The same view again with a filter: wait for its render, not for the list already shown.
+	do(chromedp.Navigate(url+"/#/traces?score_below=0.5"), chromedp.WaitVisible(`#main[data-route="#/traces?score_below=0.5"] #trace-list`))
 	if n := count("#trace-list tr[data-trace]"); n != 2 {
 		t.Errorf("traces with a score below 0.5: %d, want 2 (the failed call, the thumbs-down)", n)
 	}
@@ -123,7 +108,7 @@ func TestUIInBrowser(t *testing.T) {
 	shot("trace.png")
 
 	// Session as a chat transcript with the tool run and the failed call.
-	do(chromedp.Navigate(srv.URL+"/#/sessions"), chromedp.WaitVisible("#session-list"),
+	do(chromedp.Navigate(url+"/#/sessions"), chromedp.WaitVisible("#session-list"),
 		chromedp.Click(`tr[data-session="sess-alice"]`), chromedp.WaitVisible("#transcript"))
 	contains("transcript", text("#transcript"), "You are the support assistant", "What is the refund policy",
 		"calls tool get_policy", "TOOL RUN\nget_policy · 80 ms", "You can get a refund within 30 days", "And for damaged items?",
@@ -136,16 +121,79 @@ func TestUIInBrowser(t *testing.T) {
 	}
 
 	// Dependency graph, logs, and the alerts placeholder (no llmalert here).
-	do(chromedp.Navigate(srv.URL+"/#/dependencies"), chromedp.WaitVisible(".graph svg"))
+	do(chromedp.Navigate(url+"/#/dependencies"), chromedp.WaitVisible(".graph svg"))
 	if n := count(".graph [data-node]"); n != 9 { // service×2, agent, tool, model×3, provider×2
 		t.Errorf("graph has %d nodes, want 9", n)
 	}
+	if edges, labels := count(".graph path.edge"), count(".graph .ecount"); edges == 0 || labels != edges {
+		t.Errorf("graph has %d edges and %d edge labels", edges, labels)
+	}
+	// Every edge label can be read: none lies on a node box or on another label.
+	if hidden := uitest.Evaluate[[]string](b, graphLabelOverlaps); len(hidden) > 0 {
+		t.Errorf("edge labels hidden: %q", hidden)
+	}
 	shot("dependencies.png")
-	do(chromedp.Navigate(srv.URL+"/#/logs?errors=true"), chromedp.WaitVisible("#log-list"))
+	do(chromedp.Navigate(url+"/#/logs?errors=true"), chromedp.WaitVisible("#log-list"))
 	if got := text("#log-list"); !strings.Contains(got, "429") || strings.Contains(got, "looked up") {
 		t.Errorf("errors-only logs:\n%s", got)
 	}
-	do(chromedp.Navigate(srv.URL+"/#/alerts"), chromedp.WaitVisible("#alerts-absent"))
+	do(chromedp.Navigate(url+"/#/alerts"), chromedp.WaitVisible("#alerts-absent"))
 	contains("alerts", text("#alerts-absent"), "llmalert exporter, which is not configured")
 	t.Logf("screenshots in %s", shots)
 }
+
+// TestDependencyGraphReadable opens the dependency graph of `llmctl demo`'s traffic (three
+// services, an agent, tools, five models, their providers): every edge has its count, and
+// no count lies on a node or on another count.
+func TestDependencyGraphReadable(t *testing.T) {
+	o := storegen.Options{Seed: 7, Start: time.Now().Add(-50 * time.Minute), Period: 45 * time.Minute, Traces: 300, Users: 25, Sessions: 60}
+	url := serveStore(t, func(ctx context.Context, s *store.Store) error {
+		return storegen.Generate(o, 100, func(td ptrace.Traces) error { return s.WriteTraces(ctx, td) })
+	})
+
+	b := uitest.New(t)
+	b.Do(chromedp.Navigate(url+"/#/dependencies"), chromedp.WaitVisible(".graph svg"))
+	if n := b.Count(".graph [data-node]"); n < 12 {
+		t.Errorf("graph has %d nodes, want the demo's services, agent, tools, models and providers", n)
+	}
+	if edges, labels := b.Count(".graph path.edge"), b.Count(".graph .ecount"); edges < 15 || labels != edges {
+		t.Errorf("graph has %d edges and %d edge labels", edges, labels)
+	}
+	if hidden := uitest.Evaluate[[]string](b, graphLabelOverlaps); len(hidden) > 0 {
+		t.Errorf("edge labels hidden: %q", hidden)
+	}
+	b.Screenshot(t.ArtifactDir(), "dependencies-demo.png")
+}
+
+// serveStore opens a store in a temporary directory, has fill write into it, and serves
+// the API and the UI over it until the test ends; it returns the server's URL.
+func serveStore(t *testing.T, fill func(context.Context, *store.Store) error) string {
+	s, err := store.Open(context.Background(), store.Options{Path: filepath.Join(t.TempDir(), "ui.db"), Policy: store.DefaultPolicy()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := fill(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	storeapi.Register(mux, s, storeapi.Options{Version: "test"})
+	mux.Handle("/", Handler())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// graphLabelOverlaps lists the edge labels of the dependency graph that overlap a node box
+// or another edge label.
+const graphLabelOverlaps = `(() => {
+  const hit = (a, b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  const boxes = [...document.querySelectorAll(".graph [data-node] rect")].map((r) => r.getBBox());
+  const labels = [...document.querySelectorAll(".graph .ecount")].map((l) => ({ text: l.firstChild.textContent, box: l.getBBox() }));
+  const hidden = [];
+  labels.forEach((l, i) => {
+    if (boxes.some((b) => hit(l.box, b))) hidden.push(l.text + " on a node");
+    for (const m of labels.slice(i + 1)) if (hit(l.box, m.box)) hidden.push(l.text + " on " + m.text);
+  });
+  return hidden;
+})()`

@@ -426,34 +426,82 @@ views.session = async function ([id]) {
 const kindOrder = ["service", "workflow", "agent", "operation", "tool", "model", "provider"];
 const kindColor = { service: "#e8edf7", workflow: "#efe8fd", agent: "#efe8fd", operation: "#eef1f6", tool: "#fff3d6", model: "#e3efff", provider: "#e5f6ec" };
 
+// orderColumns orders each column's nodes by the mean row of their neighbours in the
+// columns before it, then after it, twice over: fewer edges cross.
+function orderColumns(columns, edges) {
+  const col = {}, row = {}, adj = {};
+  columns.forEach((c, ci) => c.forEach((n, ri) => { col[n.id] = ci; row[n.id] = ri; adj[n.id] = []; }));
+  for (const e of edges) if (e.from in adj && e.to in adj) { adj[e.from].push(e.to); adj[e.to].push(e.from); }
+  const sweep = (ci, before) => {
+    const key = (n) => {
+      const rows = adj[n.id].filter((m) => (before ? col[m] < ci : col[m] > ci)).map((m) => row[m]);
+      return rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : row[n.id];
+    };
+    columns[ci] = columns[ci].map((n) => [key(n), row[n.id], n]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((k) => k[2]);
+    columns[ci].forEach((n, ri) => { row[n.id] = ri; });
+  };
+  for (let pass = 0; pass < 2; pass++) {
+    for (let ci = 1; ci < columns.length; ci++) sweep(ci, true);
+    for (let ci = columns.length - 2; ci >= 0; ci--) sweep(ci, false);
+  }
+  return columns;
+}
+
+// bezier is one coordinate of a cubic Bézier curve at t.
+function bezier(p0, p1, p2, p3, t) {
+  const u = 1 - t;
+  return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
+}
+
 views.dependencies = async function () {
   const d = await api("dependencies", { window: windowParam() });
   if (d.nodes.length === 0) return [h("h1", {}, "Dependencies"), h("div", { class: "panel muted" }, "No GenAI spans in this window.")];
-  const cols = kindOrder.filter((k) => d.nodes.some((n) => n.kind === k));
-  const NW = 190, NH = 44, GX = 90, GY = 18;
+  const columns = orderColumns(kindOrder.map((k) => d.nodes.filter((n) => n.kind === k)).filter((c) => c.length > 0), d.edges);
+  const NW = 190, NH = 44, GX = 90, GY = 18, LH = 13;
   const pos = {};
   let height = 0;
-  cols.forEach((k, ci) => {
-    d.nodes.filter((n) => n.kind === k).forEach((n, ri) => {
-      pos[n.id] = { x: 10 + ci * (NW + GX), y: 30 + ri * (NH + GY), n };
-      height = Math.max(height, 30 + (ri + 1) * (NH + GY));
-    });
-  });
-  const width = 20 + cols.length * (NW + GX) - GX;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": "dependency graph" });
-  cols.forEach((k, ci) => svg.append(s("text", { x: 10 + ci * (NW + GX), y: 16 }, k + "s")));
+  columns.forEach((c, ci) => c.forEach((n, ri) => {
+    pos[n.id] = { x: 10 + ci * (NW + GX), y: 30 + ri * (NH + GY), n };
+    height = Math.max(height, 30 + (ri + 1) * (NH + GY));
+  }));
+  const width = 20 + columns.length * (NW + GX) - GX;
   const callsOut = {};
   for (const e of d.edges) callsOut[e.from] = (callsOut[e.from] || 0) + e.calls;
+  const paths = [], labels = [];
   for (const e of d.edges) {
     const a = pos[e.from], b = pos[e.to];
     if (!a || !b) continue;
     const x1 = a.x + NW, y1 = a.y + NH / 2, x2 = b.x, y2 = b.y + NH / 2;
-    const back = x2 <= x1;
-    const path = back ? `M${a.x + NW / 2} ${a.y + NH} C ${a.x + NW / 2} ${a.y + NH + 40}, ${b.x + NW / 2} ${b.y + NH + 40}, ${b.x + NW / 2} ${b.y + NH}`
-      : `M${x1} ${y1} C ${x1 + GX / 2} ${y1}, ${x2 - GX / 2} ${y2}, ${x2} ${y2}`;
-    svg.append(s("path", { class: "edge" + (e.errors ? " err" : ""), d: path, "stroke-width": Math.min(6, 1 + Math.log2(e.calls)) }),
-      s("text", { class: "elabel", x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, "text-anchor": "middle" }, e.calls + (e.errors ? " (" + e.errors + " err)" : "")));
+    const title = `${a.n.name} → ${b.n.name}: ${plural(e.calls, "call")}` + (e.errors ? ", " + plural(e.errors, "error") : "");
+    let path, lx, ly;
+    if (x2 <= x1) { // back to an earlier column: under the boxes
+      const xa = a.x + NW / 2, xb = b.x + NW / 2, ya = a.y + NH, yb = b.y + NH;
+      path = `M${xa} ${ya} C ${xa} ${ya + 40}, ${xb} ${yb + 40}, ${xb} ${yb}`;
+      [lx, ly] = [(xa + xb) / 2, (ya + yb) / 2 + 30 + LH];
+    } else {
+      path = `M${x1} ${y1} C ${x1 + GX / 2} ${y1}, ${x2 - GX / 2} ${y2}, ${x2} ${y2}`;
+      // In the gap before the target, on the curve: no node box is there.
+      lx = x2 - GX / 2;
+      let lo = 0, hi = 1;
+      for (let i = 0; i < 24; i++) {
+        const t = (lo + hi) / 2;
+        if (bezier(x1, x1 + GX / 2, x2 - GX / 2, x2, t) < lx) lo = t; else hi = t;
+      }
+      ly = bezier(y1, y1, y2, y2, (lo + hi) / 2) - 4;
+    }
+    paths.push(s("path", { class: "edge" + (e.errors ? " err" : ""), d: path, "stroke-width": Math.min(6, 1 + Math.log2(e.calls)) }, s("title", {}, title)));
+    labels.push({ lx, ly, title, text: e.calls + (e.errors ? " (" + e.errors + " err)" : "") });
   }
+  // Labels in one gap, top to bottom, at least a line apart.
+  labels.sort((p, q) => p.lx - q.lx || p.ly - q.ly);
+  labels.forEach((l, i) => {
+    const prev = labels[i - 1];
+    if (prev && prev.lx === l.lx && l.ly < prev.ly + LH) l.ly = prev.ly + LH;
+    height = Math.max(height, l.ly + 6);
+  });
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-label": "dependency graph" });
+  columns.forEach((c, ci) => svg.append(s("text", { x: 10 + ci * (NW + GX), y: 16 }, c[0].kind + "s")));
+  svg.append(...paths);
   for (const { x, y, n } of Object.values(pos)) {
     svg.append(s("g", { "data-node": n.id },
       s("rect", { x, y, width: NW, height: NH, rx: 8, fill: kindColor[n.kind] || "#eee", stroke: n.errors ? "#d64545" : "#c8cdd8" }),
@@ -461,6 +509,7 @@ views.dependencies = async function () {
       s("text", { x: x + 10, y: y + 34, class: "elabel" }, n.kind === "service" ? plural(callsOut[n.id] || 0, "call") + " out" :
         plural(n.calls, "call") + (n.errors ? " · " + plural(n.errors, "error") : ""))));
   }
+  for (const l of labels) svg.append(s("text", { class: "elabel ecount", x: l.lx, y: l.ly, "text-anchor": "middle" }, l.text, s("title", {}, l.title)));
   return [h("h1", {}, "Dependencies"), h("div", { class: "panel graph" }, svg)];
 };
 
@@ -595,8 +644,12 @@ const routes = [
 
 let renderSeq = 0;
 
+// render shows the view of the current hash. When it is on screen, #main's data-route is
+// that hash: a test (or a user's script) that changes the hash waits for it, not for an
+// element the previous view may also have had.
 async function render() {
-  const [path, qs] = location.hash.split("?");
+  const hash = location.hash;
+  const [path, qs] = hash.split("?");
   const query = new URLSearchParams(qs || "");
   const main = document.getElementById("main");
   const seq = ++renderSeq;
@@ -605,17 +658,20 @@ async function render() {
     if (!m) continue;
     const section = name.replace(/^(trace|session)$/, "$1s");
     for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.view === section);
+    let content;
     try {
-      const content = await views[name](m.slice(1).map(decodeURIComponent), query);
-      if (seq === renderSeq) main.replaceChildren(...[content].flat().filter(Boolean));
+      content = await views[name](m.slice(1).map(decodeURIComponent), query);
     } catch (e) {
-      if (seq === renderSeq) main.replaceChildren(h("div", { class: "error" }, e instanceof APIError ? e.message :
-        "Cannot reach the llmstore API: " + e.message));
+      content = h("div", { class: "error" }, e instanceof APIError ? e.message : "Cannot reach the llmstore API: " + e.message);
     }
+    if (seq !== renderSeq) return; // a later render owns #main
+    main.replaceChildren(...[content].flat().filter(Boolean));
     main.dataset.view = name;
+    main.dataset.route = hash;
     return;
   }
-  main.replaceChildren(h("div", { class: "error" }, "No such page: " + location.hash));
+  main.replaceChildren(h("div", { class: "error" }, "No such page: " + hash));
+  main.dataset.route = hash;
 }
 
 async function footer() {
