@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +163,34 @@ func TestNewStoreHasLargePages(t *testing.T) {
 	}
 	if ps := pageSizeOf(t, s); ps != pageSize {
 		t.Errorf("page size %d, want %d", ps, pageSize)
+	}
+}
+
+// TestMigrationFromSchemaV5: the user and conversation indexes are rebuilt hour first;
+// a user's and a conversation's traces stored before are found as before.
+func TestMigrationFromSchemaV5(t *testing.T) {
+	db, path := databaseAt(t, 5)
+	ctx := context.Background()
+	_, err := db.Exec(`INSERT INTO traces (id, trace_id, start_ns, end_ns, root_name, has_root, service, span_count, error_count,
+		llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id) VALUES
+		(1, ?, ?, ?, 'invoke_agent support', 1, 'support-bot', 1, 0, 1, 120, 30, 0.0006, 'gpt-4o', 'alice', 'sess-alice')`,
+		storegen.TraceID(1).String(), base.UnixNano(), base.Add(2500*time.Millisecond).UnixNano())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openMigrated(t, db, path)
+	var sql string
+	if err := s.r.QueryRow("SELECT sql FROM sqlite_master WHERE name = 'traces_user'").Scan(&sql); err != nil ||
+		!strings.Contains(sql, "start_ns / 3600000000000, user_id") {
+		t.Errorf("traces_user after migration: %q %v", sql, err)
+	}
+	if ts, err := s.Traces(ctx, TraceFilter{Window: hour, User: "alice", Session: "sess-alice"}); err != nil || len(ts) != 1 {
+		t.Errorf("alice's traces: %+v %v", ts, err)
+	}
+	if ss, err := s.Sessions(ctx, SessionFilter{Window: hour, User: "alice"}); err != nil || len(ss) != 1 || ss[0].Traces != 1 {
+		t.Errorf("alice's sessions: %+v %v", ss, err)
+	}
+	if d, err := s.Session(ctx, "sess-alice"); err != nil || d.Traces != 1 || d.User != "alice" {
+		t.Errorf("session: %+v %v", d.SessionSummary, err)
 	}
 }

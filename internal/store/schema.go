@@ -233,6 +233,18 @@ DROP INDEX spans_trace_span;
 -- Also what makes a redelivered span a duplicate.
 CREATE UNIQUE INDEX spans_trace_span ON spans (trace_row, span_id);
 `},
+	// 6: a user's and a conversation's traces, found hour by hour. Keyed by (user_id,
+	// start_ns), a new trace went to the end of its user's run, somewhere in an index as
+	// large as the store, and each batch dirtied pages all over it and over the
+	// conversation index alike. With the hour first (hourKey), new traces all go into the
+	// current hour's part, which stays in the writer's cache; queries name the hours of
+	// their window (hoursIn).
+	{sql: `
+DROP INDEX traces_conversation;
+DROP INDEX traces_user;
+CREATE INDEX traces_conversation ON traces (start_ns / 3600000000000, conversation_id, start_ns);
+CREATE INDEX traces_user ON traces (start_ns / 3600000000000, user_id, start_ns);
+`},
 }
 
 // SchemaVersion is the schema this build writes.

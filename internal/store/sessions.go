@@ -38,7 +38,7 @@ func (s *Store) Sessions(ctx context.Context, f SessionFilter) ([]SessionSummary
 		FROM traces WHERE conversation_id != '' AND start_ns >= ? AND start_ns < ?`
 	args := []any{f.From.UnixNano(), f.To.UnixNano()}
 	if f.User != "" {
-		q += " AND user_id = ?"
+		q += " AND user_id = ? AND " + hoursIn("", f.From.UnixNano(), f.To.UnixNano())
 		args = append(args, f.User)
 	}
 	q += " GROUP BY conversation_id ORDER BY max(start_ns) DESC LIMIT ?"
@@ -109,12 +109,15 @@ type SessionDetail struct {
 // were shown with previous calls), then its output messages; tool spans show as tool runs.
 func (s *Store) Session(ctx context.Context, id string) (SessionDetail, error) {
 	d := SessionDetail{}
-	var err error
-	if d.SessionSummary, err = s.sessionSummary(ctx, id); err != nil {
+	hours, err := s.storedHours(ctx, "")
+	if err != nil {
+		return d, err
+	}
+	if d.SessionSummary, err = s.sessionSummary(ctx, id, hours); err != nil {
 		return d, err
 	}
 	rows, err := s.r.QueryContext(ctx, "SELECT "+spanColumns+` FROM spans s LEFT JOIN span_content c ON c.span_id = s.id
-		WHERE s.trace_row IN (SELECT id FROM traces WHERE conversation_id = ?)
+		WHERE s.trace_row IN (SELECT id FROM traces WHERE conversation_id = ? AND `+hours+`)
 		AND (s.operation IN `+inferenceOps+` OR s.operation = ?) ORDER BY s.start_ns, s.span_id`, id, genai.OpExecuteTool)
 	if err != nil {
 		return d, s.describe("reading a session", err)
@@ -176,12 +179,13 @@ func (s *Store) Session(ctx context.Context, id string) (SessionDetail, error) {
 	return d, s.rowsErr("reading a session", rows)
 }
 
-func (s *Store) sessionSummary(ctx context.Context, id string) (SessionSummary, error) {
+// sessionSummary sums a conversation's traces; hours names the hours to look in.
+func (s *Store) sessionSummary(ctx context.Context, id, hours string) (SessionSummary, error) {
 	var ss SessionSummary
 	var start, end int64
 	err := s.r.QueryRowContext(ctx, `SELECT conversation_id, min(start_ns), max(end_ns), count(*), sum(llm_calls),
 		sum(error_count), sum(input_tokens), sum(output_tokens), sum(cost), max(user_id)
-		FROM traces WHERE conversation_id = ? GROUP BY conversation_id`, id).Scan(&ss.ID, &start, &end, &ss.Traces,
+		FROM traces WHERE conversation_id = ? AND `+hours+` GROUP BY conversation_id`, id).Scan(&ss.ID, &start, &end, &ss.Traces,
 		&ss.LLMCalls, &ss.Errors, &ss.InputTokens, &ss.OutputTokens, &ss.Cost, &ss.User)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

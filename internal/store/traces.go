@@ -87,6 +87,9 @@ func (s *Store) Traces(ctx context.Context, f TraceFilter) ([]TraceSummary, erro
 	eq("t.service", f.Service)
 	eq("t.user_id", f.User)
 	eq("t.conversation_id", f.Session)
+	if f.User != "" || f.Session != "" {
+		q.WriteString(" AND " + hoursIn("t", f.From.UnixNano(), f.To.UnixNano()))
+	}
 	if f.ErrorsOnly {
 		q.WriteString(" AND t.error_count > 0")
 	}
