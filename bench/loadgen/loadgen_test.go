@@ -90,8 +90,58 @@ func TestCorporaAreRealisticChat(t *testing.T) {
 			}
 		})
 	}
-	if _, err := buildCorpus("random", 1, 1, 1); err == nil || !strings.Contains(err.Error(), "use chat, conversations or unique") {
+	if _, err := buildCorpus("random", 1, 1, 1); err == nil || !strings.Contains(err.Error(), "use chat, conversations, unique or agents") {
 		t.Errorf("unknown corpus: %v", err)
+	}
+}
+
+// TestAgentsCorpus: the agent runs decode once stamped, each request's span count is the
+// one counted as accepted, a pass never repeats a trace id, and the runs hold the agent,
+// model and tool spans the store's dependency map and sessions are built from.
+func TestAgentsCorpus(t *testing.T) {
+	c, err := buildCorpus(corpusAgents, 8, 100, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]int{}
+	total := 0
+	for n := range c.bodies {
+		second, first := ptraceotlp.NewExportRequest(), ptraceotlp.NewExportRequest()
+		if err := second.UnmarshalProto(c.body(nil, n+len(c.bodies))); err != nil {
+			t.Fatal(err)
+		}
+		if err := first.UnmarshalProto(c.body(nil, n)); err != nil {
+			t.Fatal(err)
+		}
+		td := second.Traces()
+		if got := td.SpanCount(); got != c.spansIn(n) || got < 80 || got > 120 {
+			t.Fatalf("request %d: %d spans, counted as %d", n, got, c.spansIn(n))
+		}
+		total += td.SpanCount()
+		firstIDs := map[[16]byte]bool{}
+		for _, rs := range first.Traces().ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					firstIDs[sp.TraceID()] = true
+				}
+			}
+		}
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					if firstIDs[sp.TraceID()] {
+						t.Fatalf("request %d: trace %s sent again in the second pass", n, sp.TraceID())
+					}
+					ops[genai.Str(sp.Attributes(), genai.OperationName)]++
+				}
+			}
+		}
+	}
+	if ops[genai.OpInvokeAgent] == 0 || ops[genai.OpChat] < ops[genai.OpInvokeAgent] || ops[genai.OpExecuteTool] == 0 {
+		t.Errorf("operations %v: want agent runs with chat and tool calls", ops)
+	}
+	if c.spansPerBody != total/len(c.bodies) || c.contentBytes < 100 {
+		t.Errorf("%d spans per request on average (counted %d), %d bytes of content per span", total/len(c.bodies), c.spansPerBody, c.contentBytes)
 	}
 }
 

@@ -91,7 +91,7 @@ func main() {
 	flag.IntVar(&o.perRequest, "spans-per-request", 100, "spans in one export request")
 	flag.IntVar(&o.requests, "requests", 64, "distinct requests the clients cycle through")
 	flag.StringVar(&o.profileDir, "profile", "", "directory for a CPU profile of each collector during its last phase (the configuration must enable the pprof extension on ${env:LOADGEN_PPROF_PORT})")
-	flag.StringVar(&o.corpus, "corpus", corpusChat, "spans to send: chat (unrelated calls), conversations (5 to 10 calls per conversation, each resending the history) or unique (one call per conversation, no text repeated)")
+	flag.StringVar(&o.corpus, "corpus", corpusChat, "spans to send: chat (unrelated calls), conversations (5 to 10 calls per conversation, each resending the history), unique (one call per conversation, no text repeated) or agents (agent runs with model and tool calls, a few hundred bytes of messages per call)")
 	flag.StringVar(&o.logDir, "logs", "", "directory for the collectors' output (default: a temporary directory)")
 	flag.Parse()
 	if len(o.configs) == 0 {
@@ -368,12 +368,13 @@ func phase(ctx context.Context, client *http.Client, col *collector, c *corpus, 
 				if now.After(end) || ctx.Err() != nil {
 					return
 				}
-				body = c.body(body[:0], int(col.sent.Add(1)-1))
+				n := int(col.sent.Add(1) - 1)
+				body = c.body(body[:0], n)
 				status, err := post(ctx, client, col.url, body)
 				if err == nil && status == http.StatusOK {
-					spans.Add(int64(c.spansPerBody))
+					spans.Add(int64(c.spansIn(n)))
 				} else {
-					refused.Add(int64(c.spansPerBody))
+					refused.Add(int64(c.spansIn(n)))
 				}
 			}
 		}(k)

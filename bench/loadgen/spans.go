@@ -11,7 +11,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/genai"
+	"github.com/otelcol-llm/otelcol-llm/internal/pii"
 	"github.com/otelcol-llm/otelcol-llm/internal/redact/chatcorpus"
+	"github.com/otelcol-llm/otelcol-llm/internal/store/storegen"
 )
 
 // The chat spans are what an application instrumented with the GenAI semantic
@@ -50,6 +52,7 @@ const (
 	corpusChat          = "chat"          // unrelated calls from small text pools (seed 42)
 	corpusConversations = "conversations" // 5 to 10 calls per conversation, history resent
 	corpusUnique        = "unique"        // one call per conversation, nothing repeats
+	corpusAgents        = "agents"        // agent runs: an agent span, model and tool calls (storegen)
 )
 
 // corpus is the fixed set of requests the generator cycles through: protobuf bodies of
@@ -58,14 +61,66 @@ const (
 // of the pass over the corpus when sent, so that each pass is new conversations.
 type corpus struct {
 	bodies       []chatcorpus.Template
-	spansPerBody int
-	contentBytes int // message content (input + output JSON) per span, on average
+	spans        []int // spans in each body
+	spansPerBody int   // on average
+	contentBytes int   // message content (input + output JSON) per span, on average
 	piiShare     float64
 }
 
 // body is the n-th request to send: body n mod len(bodies), stamped with pass n/len.
 func (c *corpus) body(dst []byte, n int) []byte {
 	return c.bodies[n%len(c.bodies)].Stamp(dst, uint32(n/len(c.bodies)))
+}
+
+// spansIn is the number of spans in the n-th request.
+func (c *corpus) spansIn(n int) int { return c.spans[n%len(c.spans)] }
+
+// add appends a request of td's spans, whose trace ids end with a Ref.
+func (c *corpus) add(td ptrace.Traces) error {
+	body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+	if err != nil {
+		return err
+	}
+	c.bodies = append(c.bodies, chatcorpus.NewTemplate(body))
+	c.spans = append(c.spans, td.SpanCount())
+	return nil
+}
+
+// buildAgents makes about n requests of spansPerRequest spans of agent runs, as the
+// store's benchmarks write them (storegen: an agent span, one or two chat calls with a
+// few hundred bytes of messages, a tool call half of the time; 3 services, 200 users,
+// 2,000 sessions).
+func buildAgents(n, spansPerRequest int, seed uint64) (*corpus, error) {
+	per := max(1, int(float64(spansPerRequest)/storegen.SpansPerTrace+0.5))
+	c := &corpus{}
+	content, spans, sensitive := 0, 0, 0
+	scanner := pii.NewScanner(nil, nil)
+	o := storegen.Options{Seed: seed, Start: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC), Period: time.Hour,
+		Traces: n * per, Users: 200, Sessions: 2000, RandomIDs: true}
+	err := storegen.Generate(o, per, func(td ptrace.Traces) error {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					id := sp.TraceID()
+					copy(id[8:], chatcorpus.Ref) // rewritten on every pass, as in callSpan
+					sp.SetTraceID(id)
+					a := sp.Attributes()
+					in, out := genai.Str(a, genai.InputMessages), genai.Str(a, genai.OutputMessages)
+					content += len(in) + len(out)
+					if len(scanner.Scan(in, nil))+len(scanner.Scan(out, nil)) > 0 {
+						sensitive++
+					}
+					spans++
+				}
+			}
+		}
+		return c.add(td)
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.spansPerBody, c.contentBytes, c.piiShare = spans/len(c.bodies), content/spans, float64(sensitive)/float64(spans)
+	return c, nil
 }
 
 // buildCorpus makes n requests of spansPerRequest chat spans each, deterministically.
@@ -78,8 +133,10 @@ func buildCorpus(kind string, n, spansPerRequest int, seed uint64) (*corpus, err
 		calls = chatcorpus.Conversations(seed, chatcorpus.Shape{Calls: n * spansPerRequest, MinTurns: 5, MaxTurns: 10, PIIShare: 0.2})
 	case corpusUnique:
 		calls = chatcorpus.Conversations(seed, chatcorpus.Shape{Calls: n * spansPerRequest, MinTurns: 1, MaxTurns: 1, PIIShare: 0.2, UniqueSystemPrompts: true})
+	case corpusAgents:
+		return buildAgents(n, spansPerRequest, seed)
 	default:
-		return nil, fmt.Errorf("-corpus %q: use %s, %s or %s", kind, corpusChat, corpusConversations, corpusUnique)
+		return nil, fmt.Errorf("-corpus %q: use %s, %s, %s or %s", kind, corpusChat, corpusConversations, corpusUnique, corpusAgents)
 	}
 	c := &corpus{spansPerBody: spansPerRequest}
 	content, spans, pii := 0, 0, 0
@@ -115,11 +172,9 @@ func buildCorpus(kind string, n, spansPerRequest int, seed uint64) (*corpus, err
 				pii++
 			}
 		}
-		body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
-		if err != nil {
+		if err := c.add(td); err != nil {
 			return nil, err
 		}
-		c.bodies = append(c.bodies, chatcorpus.NewTemplate(body))
 	}
 	c.contentBytes = content / spans
 	c.piiShare = float64(pii) / float64(spans)
