@@ -162,7 +162,7 @@ func capitalized(text string, p int) bool {
 	if p+2 >= len(text) || !isUpper(text[p]) || !boring[text[p+1]] {
 		return false
 	}
-	if next := string([]byte{text[p+1] | 0x20, text[p+2] | 0x20}); text[p] == 'B' && (next == "ea" || next == "as") {
+	if n1, n2 := text[p+1]|0x20, text[p+2]|0x20; text[p] == 'B' && (n1 == 'e' && n2 == 'a' || n1 == 'a' && n2 == 's') {
 		return false
 	}
 	if p < 4 {
