@@ -54,12 +54,17 @@ BYTES32(byteS, 0x7373737373737373)     // 's'
 	VPCMPEQB       Y6, Y5, Y5 \
 	VPMOVMSKB      Y5, BX
 
-// CAPITALS clears in BX the capitals that start a word of prose (capitalized, scanner.go)
-// among the 32 bytes at SI+AX, which must have four bytes before them and two after.
-#define CAPITALS \
+// UPPERS sets Y9 and CX to the capitals among the 32 bytes of Y0 (Y8: upperEnd).
+#define UPPERS \
 	VMOVDQU        upperEnd<>(SB), Y8 \
 	VPADDB         upperBias<>(SB), Y0, Y9 \
 	VPCMPGTB       Y9, Y8, Y9 \
+	VPMOVMSKB      Y9, CX
+
+// CAPITALS clears in BX the capitals that start a word of prose (capitalized, scanner.go)
+// among the 32 bytes at SI+AX, which must have four bytes before them and two after;
+// UPPERS comes first.
+#define CAPITALS \
 	VMOVDQU        1(SI)(AX*1), Y7 \
 	VPSRLW         $4, Y7, Y4 \
 	VPAND          Y3, Y4, Y4 \
@@ -138,7 +143,12 @@ capitals:
 	TESTL          BX, BX
 	JZ             nextCapitals
 	MOVQ           CX, R8
+	UPPERS
+	TESTL          CX, BX
+	JZ             noCapitals // stops, none of them a capital: nothing to pass over
 	CAPITALS
+
+noCapitals:
 	MOVQ           R8, CX
 	TESTL          BX, BX
 	JNZ            found
