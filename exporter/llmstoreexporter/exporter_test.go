@@ -132,7 +132,9 @@ func TestMissingExtensionFailsStart(t *testing.T) {
 func TestBusyStoreLosesNothing(t *testing.T) {
 	h, ext, path := startStore(t)
 	s, _ := ext.Store()
-	db, err := sql.Open("sqlite", "file:"+path)
+	// Waits for the lock the store may hold a moment after it starts (its first
+	// retention run) instead of failing with SQLITE_BUSY.
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
