@@ -109,7 +109,7 @@ type SessionDetail struct {
 // were shown with previous calls), then its output messages; tool spans show as tool runs.
 func (s *Store) Session(ctx context.Context, id string) (SessionDetail, error) {
 	d := SessionDetail{}
-	hours, err := s.storedHours(ctx, "")
+	hours, err := s.storedHours(ctx)
 	if err != nil {
 		return d, err
 	}
