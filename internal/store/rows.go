@@ -2,11 +2,11 @@ package store
 
 import "strings"
 
-// A batch inserts its spans, their content, trace summaries and rollups with INSERTs of
-// up to maxRows rows each, and finds the trace summaries it extends with lookups of as
-// many trace ids. Every statement costs the driver and SQLite a fixed amount
-// (binding setup, opening the table's and indexes' cursors, resetting) that one-row
-// statements paid once per row.
+// A batch inserts its spans, their content and rollups with INSERTs of up to maxRows
+// rows each, and finds the trace summaries it extends with lookups of as many trace
+// ids. Every statement costs the driver and SQLite a fixed amount (binding setup,
+// opening the table's and indexes' cursors, resetting) that one-row statements paid
+// once per row. Trace summaries and content are the exception (rowsSQL.most).
 
 // maxRows is the most rows one statement inserts; past 32, the fixed cost per statement
 // is small beside the rows' own. Fewer rows are inserted by statements of a power of two
@@ -14,8 +14,25 @@ import "strings"
 const maxRows = 32
 
 // rowsSQL is a statement over rows given as parameters: what precedes them, one row's
-// part (a VALUES tuple, or one value of an IN list), and what follows them.
-type rowsSQL struct{ head, row, tail string }
+// part (a VALUES tuple, or one value of an IN list), and what follows them. most, when
+// not 0, lowers maxRows for this statement. A statement of several rows that may fail
+// half way (it names row ids, or calls a function such as min) first copies each page
+// it changes that existed before it into a statement journal, to undo itself alone; a
+// statement of one row needs none. Trace summaries (random trace ids: a page of the
+// trace-id index each) and content rows cost less one a statement than with those
+// 16 KiB copies (docs/benchmarks.md).
+type rowsSQL struct {
+	head, row, tail string
+	most            int
+}
+
+// maxRowsOf is the most rows a statement of st takes.
+func maxRowsOf(st rowsStmt) int {
+	if m := rowsStmts[st].most; m > 0 {
+		return m
+	}
+	return maxRows
+}
 
 // sql is the statement for n rows.
 func (q rowsSQL) sql(n int) string {
@@ -52,11 +69,11 @@ var rowsStmts = [numRowsStmts]rowsSQL{
 	// separate statements, so a batch written between the two (late or replayed data)
 	// can leave content whose span is gone; a new span may then reuse that rowid. The
 	// new span's content replaces such an orphan instead of failing the batch forever.
-	insSpanContents: {head: `INSERT INTO span_content (span_id, start_ns, body) VALUES `, row: `(?,?,?)`,
+	insSpanContents: {most: 1, head: `INSERT INTO span_content (span_id, start_ns, body) VALUES `, row: `(?,?,?)`,
 		tail: ` ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`},
 	// The writer gives a new trace its row id as it does a span (traceRows), so a trace
 	// conflicts on its row id when the batch extends one already stored.
-	upsTraces: {head: `INSERT INTO traces (id, trace_id, start_ns, end_ns, root_name, has_root, service, span_count,
+	upsTraces: {most: 1, head: `INSERT INTO traces (id, trace_id, start_ns, end_ns, root_name, has_root, service, span_count,
 		error_count, llm_calls, input_tokens, output_tokens, cost, model, user_id, conversation_id, min_score) VALUES `,
 		row: `(?,?,?,?,coalesce(?,''),?,coalesce(?,''),?,?,?,?,?,?,coalesce(?,''),coalesce(?,''),coalesce(?,''),?)`,
 		tail: ` ON CONFLICT (id) DO UPDATE SET

@@ -225,7 +225,7 @@ func (b *batch) execRows(st rowsStmt, width int, args []any, stored func(first, 
 func (b *batch) eachRowsStmt(st rowsStmt, width int, args []any, f func(p driver.Stmt, first, n int, args []any) error) error {
 	rows := len(args) / width
 	for first, n := 0, 0; first < rows; first += n {
-		n = min(maxRows, 1<<(bits.Len(uint(rows-first))-1))
+		n = min(maxRowsOf(st), 1<<(bits.Len(uint(rows-first))-1))
 		p, err := b.wc.rowsStmt(b.stmtCtx, st, n)
 		if err != nil {
 			return err
