@@ -6,7 +6,7 @@ import "strings"
 // rows each, and finds the trace summaries it extends with lookups of as many trace
 // ids. Every statement costs the driver and SQLite a fixed amount (binding setup,
 // opening the table's and indexes' cursors, resetting) that one-row statements paid
-// once per row. Trace summaries and content are the exception (rowsSQL.most).
+// once per row. Trace summaries are the exception (rowsSQL.most).
 
 // maxRows is the most rows one statement inserts; past 32, the fixed cost per statement
 // is small beside the rows' own. Fewer rows are inserted by statements of a power of two
@@ -18,9 +18,10 @@ const maxRows = 32
 // not 0, lowers maxRows for this statement. A statement of several rows that may fail
 // half way (it names row ids, or calls a function such as min) first copies each page
 // it changes that existed before it into a statement journal, to undo itself alone; a
-// statement of one row needs none. Trace summaries (random trace ids: a page of the
-// trace-id index each) and content rows cost less one a statement than with those
-// 16 KiB copies (docs/benchmarks.md).
+// statement of one row needs none. Trace summaries, whose random trace ids change a page
+// of the trace-id index each, cost less one a statement than with those 16 KiB copies
+// (docs/benchmarks.md); content, spans and rollups change a few pages at the end of
+// their b-trees, and cost less many rows a statement.
 type rowsSQL struct {
 	head, row, tail string
 	most            int
@@ -69,7 +70,7 @@ var rowsStmts = [numRowsStmts]rowsSQL{
 	// separate statements, so a batch written between the two (late or replayed data)
 	// can leave content whose span is gone; a new span may then reuse that rowid. The
 	// new span's content replaces such an orphan instead of failing the batch forever.
-	insSpanContents: {most: 1, head: `INSERT INTO span_content (span_id, start_ns, body) VALUES `, row: `(?,?,?)`,
+	insSpanContents: {head: `INSERT INTO span_content (span_id, start_ns, body) VALUES `, row: `(?,?,?)`,
 		tail: ` ON CONFLICT (span_id) DO UPDATE SET start_ns = excluded.start_ns, body = excluded.body`},
 	// The writer gives a new trace its row id as it does a span (traceRows), so a trace
 	// conflicts on its row id when the batch extends one already stored.
