@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/otelcol-llm/otelcol-llm/internal/cputime"
@@ -143,6 +145,71 @@ func TestAgentsCorpus(t *testing.T) {
 	if c.spansPerBody != total/len(c.bodies) || c.contentBytes < 100 {
 		t.Errorf("%d spans per request on average (counted %d), %d bytes of content per span", total/len(c.bodies), c.spansPerBody, c.contentBytes)
 	}
+}
+
+// TestPassesMoveTime: each pass over a corpus sends its spans and events later by the
+// corpus's time span and changes nothing else than the pass's stamp (trace ids,
+// conversation ids), so that a store's time indexes grow at their end as in production;
+// a pass never overlaps the one before.
+func TestPassesMoveTime(t *testing.T) {
+	for _, kind := range []string{corpusChat, corpusAgents} {
+		t.Run(kind, func(t *testing.T) {
+			c, err := buildCorpus(kind, 4, 100, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			span := c.last - c.first + uint64(time.Millisecond)
+			if c.last <= c.first || span > uint64(time.Hour) {
+				t.Fatalf("corpus time span %v", time.Duration(span))
+			}
+			var prevLast uint64
+			for pass := range 3 {
+				first, last := ^uint64(0), uint64(0)
+				for n := range c.bodies {
+					got, want := ptraceotlp.NewExportRequest(), ptraceotlp.NewExportRequest()
+					if err := got.UnmarshalProto(c.body(nil, pass*len(c.bodies)+n)); err != nil {
+						t.Fatal(err)
+					}
+					// The same request stamped for this pass, its times moved by hand.
+					if err := want.UnmarshalProto(c.bodies[n].Stamp(nil, uint32(pass))); err != nil {
+						t.Fatal(err)
+					}
+					lo, hi := timeRange(got.Traces())
+					first, last = min(first, lo), max(last, hi)
+					shift := pcommon.Timestamp(uint64(pass) * span)
+					for _, w := range allSpans(want.Traces()) {
+						w.SetStartTimestamp(w.StartTimestamp() + shift)
+						w.SetEndTimestamp(w.EndTimestamp() + shift)
+						for _, ev := range w.Events().All() {
+							ev.SetTimestamp(ev.Timestamp() + shift)
+						}
+					}
+					gb, _ := got.MarshalProto()
+					wb, _ := want.MarshalProto()
+					if !bytes.Equal(gb, wb) {
+						t.Fatalf("pass %d request %d: more than its times moved", pass, n)
+					}
+				}
+				if first != c.first+uint64(pass)*span || pass > 0 && first <= prevLast {
+					t.Fatalf("pass %d: times %d–%d, previous pass ended %d, corpus %d–%d", pass, first, last, prevLast, c.first, c.last)
+				}
+				prevLast = last
+			}
+		})
+	}
+}
+
+// allSpans lists td's spans in order.
+func allSpans(td ptrace.Traces) []ptrace.Span {
+	var out []ptrace.Span
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, sp := range ss.Spans().All() {
+				out = append(out, sp)
+			}
+		}
+	}
+	return out
 }
 
 // TestProcReadsThisProcess reads the CPU time and memory of the test process itself and

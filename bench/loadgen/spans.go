@@ -57,19 +57,71 @@ const (
 
 // corpus is the fixed set of requests the generator cycles through: protobuf bodies of
 // OTLP export requests, built once so that sending costs the client almost nothing.
-// The bodies of the conversation corpora hold chatcorpus Refs, stamped with the number
-// of the pass over the corpus when sent, so that each pass is new conversations.
+// The bodies hold chatcorpus Refs, stamped with the number of the pass over the corpus
+// when sent, so that each pass is new traces (and conversations). Each pass also moves
+// every timestamp forward by the corpus's time span, as time moves for an application:
+// a store's time-ordered indexes then grow at their end, as they do in production,
+// instead of taking every pass's spans in the middle of the same hour.
 type corpus struct {
 	bodies       []chatcorpus.Template
-	spans        []int // spans in each body
-	spansPerBody int   // on average
-	contentBytes int   // message content (input + output JSON) per span, on average
+	times        [][]int // offsets of the timestamps (fixed64 fields) in each body
+	first, last  uint64  // the earliest and the latest timestamp of the corpus, ns
+	spans        []int   // spans in each body
+	spansPerBody int     // on average
+	contentBytes int     // message content (input + output JSON) per span, on average
 	piiShare     float64
 }
 
-// body is the n-th request to send: body n mod len(bodies), stamped with pass n/len.
+// body is the n-th request to send: body n mod len(bodies), stamped with pass n/len and
+// its timestamps moved forward by as many time spans of the corpus.
 func (c *corpus) body(dst []byte, n int) []byte {
-	return c.bodies[n%len(c.bodies)].Stamp(dst, uint32(n/len(c.bodies)))
+	i, pass := n%len(c.bodies), n/len(c.bodies)
+	start := len(dst)
+	dst = c.bodies[i].Stamp(dst, uint32(pass))
+	shift := uint64(pass) * (c.last - c.first + uint64(time.Millisecond))
+	for _, at := range c.times[i] {
+		b := dst[start+at:]
+		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)+shift)
+	}
+	return dst
+}
+
+// timestamps returns the offsets in an encoded export request of the 8-byte values of
+// fixed64 fields (start and end of spans, times of events) that lie in [lo, hi]: the
+// request's timestamps. A run of content bytes would have to spell a wire type and a
+// nanosecond time in that window to be taken for one.
+func timestamps(body []byte, lo, hi uint64) []int {
+	var at []int
+	for i := 0; i+9 <= len(body); i++ {
+		if body[i]&7 != 1 {
+			continue
+		}
+		if v := binary.LittleEndian.Uint64(body[i+1:]); v >= lo && v <= hi {
+			at = append(at, i+1)
+			i += 8
+		}
+	}
+	return at
+}
+
+// timeRange returns the earliest and the latest timestamp of td's spans and events.
+func timeRange(td ptrace.Traces) (lo, hi uint64) {
+	lo = ^uint64(0)
+	see := func(ts pcommon.Timestamp) {
+		lo, hi = min(lo, uint64(ts)), max(hi, uint64(ts))
+	}
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, sp := range ss.Spans().All() {
+				see(sp.StartTimestamp())
+				see(sp.EndTimestamp())
+				for _, ev := range sp.Events().All() {
+					see(ev.Timestamp())
+				}
+			}
+		}
+	}
+	return lo, hi
 }
 
 // spansIn is the number of spans in the n-th request.
@@ -81,7 +133,13 @@ func (c *corpus) add(td ptrace.Traces) error {
 	if err != nil {
 		return err
 	}
+	lo, hi := timeRange(td)
+	if len(c.bodies) == 0 {
+		c.first, c.last = lo, hi
+	}
+	c.first, c.last = min(c.first, lo), max(c.last, hi)
 	c.bodies = append(c.bodies, chatcorpus.NewTemplate(body))
+	c.times = append(c.times, timestamps(body, lo, hi))
 	c.spans = append(c.spans, td.SpanCount())
 	return nil
 }
@@ -95,7 +153,10 @@ func buildAgents(n, spansPerRequest int, seed uint64) (*corpus, error) {
 	c := &corpus{}
 	content, spans, sensitive := 0, 0, 0
 	scanner := pii.NewScanner(nil, nil)
-	o := storegen.Options{Seed: seed, Start: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC), Period: time.Hour,
+	// Ten seconds of an application's runs a pass (each pass moves them forward): the
+	// hour-first indexes of a store then fill an hour with hundreds of passes, as
+	// production fills it with an hour of traffic.
+	o := storegen.Options{Seed: seed, Start: time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC), Period: 10 * time.Second,
 		Traces: n * per, Users: 200, Sessions: 2000, RandomIDs: true}
 	err := storegen.Generate(o, per, func(td ptrace.Traces) error {
 		for _, rs := range td.ResourceSpans().All() {
