@@ -17,6 +17,7 @@ func FuzzScan(f *testing.F) {
 		"AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY ghp_aZ09aZ09aZ09aZ09aZ09aZ09aZ09aZ09aZ09",
 		"+++(((:::@@@ 00 0044",
 		"Hello Sam, the Order is late. Use bearer Abcdefghijklmnopqrs or Basic Zmpkajpoekhu (Note: I am here)",
+		"Refund 128 EUR (about 2 hours, EU rules) to 4111 1111 1111 1111 or call (415) 555-2671 at 12 34 56 78 90 in 3 days",
 	} {
 		f.Add(s)
 	}

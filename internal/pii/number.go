@@ -21,7 +21,9 @@ type numGroup struct {
 }
 
 // number examines the digit group that starts at i (a digit, '+' or '(') and reports
-// any finding. It returns the end of the group and whether it held a finding.
+// any finding. It returns the end of the group and whether it held a finding; i instead
+// of the end where a token may start inside the group: where it does not end at a word
+// boundary, or has more digits than any number finding.
 func (sc *scan) number(i int) (int, bool) {
 	text := sc.text
 	n := len(text)
@@ -82,13 +84,16 @@ func (sc *scan) number(i int) (int, bool) {
 	if end < n {
 		c := text[end]
 		if isAlnum(c) || (c == '-' || c == '_') && end+1 < n && isAlnum(text[end+1]) {
-			return end, false
+			return i, false
 		}
 	}
 	total, dotted := 0, false
 	for k := 0; k < g.ng; k++ {
 		total += g.groups[k].end - g.groups[k].start
 		dotted = dotted || g.groups[k].sep == '.'
+	}
+	if total > maxNumDigits {
+		return i, false
 	}
 	// Below nine digits only IPv4 addresses (dotted) and international phone numbers
 	// (eight digits after a '+') are possible: counts, amounts, dates and times stop here.

@@ -135,14 +135,19 @@ func (sc *scan) add(e Entity, start, end int) {
 }
 
 // boring bytes cannot start or be part of a candidate by themselves: lower-case letters
-// (every built-in token has a digit, an upper-case letter, '-' or '_' early on) and the
-// punctuation of prose. skip_amd64.s holds the same set as two tables;
+// (every built-in token has a digit, an upper-case letter, '-' or '_' early on), the
+// punctuation of prose, with the backquotes of Markdown code, and the bytes of UTF-8
+// beyond ASCII (accented letters, typographic quotes and dashes, emoji), which no
+// detector looks for: each was a stop, two to four a character. skip_amd64.s holds the same set as two tables;
 // TestSkipBoringLong checks that they agree.
 var boring = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true
 	}
-	for _, c := range " .,;!?'\"\n\r\t)" {
+	for _, c := range " .,;!?'\"`\n\r\t)" {
+		t[c] = true
+	}
+	for c := 0x80; c < 0x100; c++ {
 		t[c] = true
 	}
 	return t
@@ -184,7 +189,8 @@ const (
 )
 
 // skipBoring returns the first byte at or after i that is not boring, or len(text);
-// with vectors, capitalized words of prose may be passed over too (capitalized).
+// with vectors, capitalized and short words of prose may be passed over too
+// (skipBoringVector).
 func skipBoring(text string, i int) int {
 	if vectorFor(len(text)) {
 		if i == 0 && capitalized(text, 0) {
@@ -341,15 +347,21 @@ func (sc *scan) run(first int) {
 			continue
 		}
 		if k&clsDigit != 0 {
+			rest := i
 			if start >= sc.numEnd && numberStart(text, start) && (i-start >= 9 && digitsIn(text[start:i]) >= 9 || numberContinues(text, i)) {
-				if end, found := sc.number(start); found {
+				end, found := sc.number(start)
+				if found {
 					i = max(i, end)
 					continue
 				}
+				rest = end
 			}
 			// Of the tokens, only wallet addresses, credentials and keys start with a
-			// digit.
+			// digit. Nor does any start in the rest of a number group that held
+			// nothing: words of digits, after a digit and a separator (3.14.2,
+			// 100 234 567).
 			if i-start < 25 && !afterAuthWord(text, start) && !mayBeKey(text, i) {
+				i = max(i, rest)
 				continue
 			}
 		}

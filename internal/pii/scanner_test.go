@@ -399,11 +399,71 @@ func skippedProse(text string, i, got, want int) bool {
 		return false
 	}
 	for k := i; k < got; k++ {
-		if !boring[text[k]] && !capitalized(text, k) {
+		if !boring[text[k]] && !capitalized(text, k) && !shortWord(text, k) {
 			return false
 		}
 	}
 	return true
+}
+
+// shortWord is the reference for SHORTWORDS (skip_amd64.s): whether text[k] is a byte
+// the vector skip passes over as part of a short word of prose that no detector looks
+// at. A number finding has four digits or more, or continues past its first group with a
+// separator and a digit; tokens and keys are longer than three bytes or end at a
+// separator the skip stops at; '(' matters only before the digits of a phone number.
+func shortWord(text string, k int) bool {
+	switch c := text[k]; {
+	case c == '(':
+		return k+1 < len(text) && !isDigit(text[k+1])
+	case isDigit(c):
+		return shortRun(text, k, isDigit, func(e int) bool { return e+1 < len(text) && text[e] == ' ' && isAlpha(text[e+1]) })
+	case isUpper(c):
+		return shortRun(text, k, isUpper, func(e int) bool {
+			return e < len(text) && (text[e] == ' ' || text[e] == ',' || text[e] == ')')
+		})
+	}
+	return false
+}
+
+// shortRun reports whether text[k] is in a run of one to three bytes of a kind that
+// starts after a space and ends at e where end(e).
+func shortRun(text string, k int, kind func(byte) bool, end func(e int) bool) bool {
+	s, e := k, k
+	for s > 0 && kind(text[s-1]) {
+		s--
+	}
+	for e < len(text) && kind(text[e]) {
+		e++
+	}
+	return e-s <= 3 && s > 0 && text[s-1] == ' ' && end(e)
+}
+
+// TestSkipShortWords: the vector skip passes over short numbers and capitals of prose
+// and '(' before a letter, and stops at those a detector may start with.
+func TestSkipShortWords(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		p    int
+		want bool
+	}{
+		{"at 128 EUR", 3, true}, {"at 128 EUR", 5, true}, {"at 128 EUR now", 7, true}, {"at 128 EUR", 7, false}, {"in 2 hours", 3, true},
+		{"at 1284 EUR", 3, false}, {"at 128 2671", 3, false}, {"at 128-2671", 3, false}, {"at 128, then", 3, false},
+		{"v1.2 km", 3, false}, {"at 12 34 56 78 x", 9, false}, {"at#12 EUR", 3, false}, {"at 12", 3, false},
+		{"the EUR price", 4, true}, {"the EU, then", 5, true}, {"(in EUR)", 6, true}, {"the EURO, then", 4, false},
+		{"the DE89 3704", 4, false}, {"the AKIA x", 4, false}, {"the EUR:", 4, false}, {"the EUR.", 4, false},
+		{"see (ref 12)", 4, true}, {"call (415) 555", 5, false}, {"x (+44 20", 2, true}, {"x(", 1, false},
+	} {
+		if got := shortWord(c.text, c.p); got != c.want {
+			t.Errorf("shortWord(%q, %d) = %v", c.text, c.p, got)
+		}
+	}
+	if !skipVector {
+		t.Skip("no vector skip on this CPU")
+	}
+	text := "Your refund of 128 EUR (about 2 hours of work, in EU terms) goes to card 4111 1111 1111 1111 as agreed with the bank today."
+	if got, want := skipBoring(text, 4), strings.Index(text, "4111"); got != want {
+		t.Errorf("skipBoring(%q, 4) = %d, want %d (past the short words)", text, got, want)
+	}
 }
 
 // TestSkipCapitalized: the capitals the vector skip passes over are those that start a
@@ -429,7 +489,8 @@ func TestSkipCapitalized(t *testing.T) {
 		t.Skip("no vector skip on this CPU")
 	}
 	text := "well, then Hello and\tWelcome to the (Acme help desk, Sam; I, \"But\" the Order #7 is late, and more words come after it to fill a block. Zzz"
-	for from, want := range map[int]int{4: strings.Index(text, "("), strings.Index(text, "(") + 1: strings.Index(text, "#")} {
+	for _, from := range []int{4, strings.Index(text, "(") + 1} {
+		want := strings.Index(text, "#")
 		if got := skipBoring(text, from); got != want {
 			t.Errorf("skipBoring(%q, %d) = %d, want %d (past the capitalized words)", text, from, got, want)
 		}

@@ -1,7 +1,6 @@
 package pii
 
 import (
-	"bytes"
 	"net/netip"
 	"strings"
 )
@@ -285,62 +284,25 @@ const (
 	awsSecretKey
 )
 
-// Key words of secretKeyKind, as byte slices so matching allocates nothing.
-var (
-	kwAWS, kwSecret = []byte("aws"), []byte("secret")
-	kwPasswordParts = [][]byte{[]byte("password"), []byte("passwd")}
-	kwPasswordEnds  = [][]byte{[]byte("pass"), []byte("passphrase")}
-	kwPwd           = []byte("pwd")
-	kwTokenEnds     = [][]byte{[]byte("token"), []byte("key"), []byte("credential"), []byte("credentials"), []byte("creds"), []byte("auth")}
-)
-
 // secretKeyKind classifies a key by its ending (api_key, clientSecret, DB_PASSWORD).
+// It runs on every word before a ':' or '=' in prose ("Note:", "10:32"), so it compares
+// in place, without lower-casing the key first.
 func secretKeyKind(key string) keyKind {
 	if len(key) > 64 {
 		return notSecretKey
 	}
-	var buf [64]byte
-	k := lowerASCII(buf[:0], key)
-	secret := bytes.Contains(k, kwSecret)
+	secret := containsFold(key, "secret")
 	switch {
-	case secret && bytes.Contains(k, kwAWS):
+	case secret && containsFold(key, "aws"):
 		return awsSecretKey
-	case containsAny(k, kwPasswordParts), endsAny(k, kwPasswordEnds), len(k) > 3 && bytes.HasSuffix(k, kwPwd):
+	case containsFold(key, "password"), containsFold(key, "passwd"),
+		hasSuffixFold(key, "pass"), hasSuffixFold(key, "passphrase"), len(key) > 3 && hasSuffixFold(key, "pwd"):
 		return passwordKey
-	case secret, endsAny(k, kwTokenEnds):
+	case secret, hasSuffixFold(key, "token"), hasSuffixFold(key, "key"), hasSuffixFold(key, "credential"),
+		hasSuffixFold(key, "credentials"), hasSuffixFold(key, "creds"), hasSuffixFold(key, "auth"):
 		return tokenKey
 	}
 	return notSecretKey
-}
-
-func containsAny(s []byte, subs [][]byte) bool {
-	for _, sub := range subs {
-		if bytes.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
-
-func endsAny(s []byte, suffixes [][]byte) bool {
-	for _, suf := range suffixes {
-		if bytes.HasSuffix(s, suf) {
-			return true
-		}
-	}
-	return false
-}
-
-// lowerASCII appends s in ASCII lower case to dst.
-func lowerASCII(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isUpper(c) {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
 }
 
 // secretValue tells a secret from prose and placeholders: a password is at least six

@@ -10,10 +10,12 @@ import (
 	"github.com/otelcol-llm/otelcol-llm/internal/pii/corpus"
 )
 
-// TestVectorSkipFindsTheSame: passing over capitalized words of prose (the vector
-// skip) finds exactly what stopping at every capital finds, on the corpus with its
-// words capitalized, credentials after "bearer"/"basic" in every case, and every
-// alignment of the 32-byte blocks, from the start of a text on.
+// TestVectorSkipFindsTheSame: passing over capitalized words and short words of prose
+// (the vector skip) finds exactly what stopping at every capital, digit and '(' finds,
+// on the corpus with its words capitalized, credentials after "bearer"/"basic" in every
+// case, short numbers and capitals and text beyond ASCII next to the values the
+// detectors find, and every alignment of the 32-byte blocks, from the start of a text
+// on.
 func TestVectorSkipFindsTheSame(t *testing.T) {
 	if !pii.UseVectorSkip(true) {
 		t.Skip("no vector skip on this CPU")
@@ -33,6 +35,25 @@ func TestVectorSkipFindsTheSame(t *testing.T) {
 					"But I (Note: for Android) said\tHi. Because "+auth+" "+cred+sep+"Beautiful Basel, after Sam")
 			}
 		}
+	}
+	// Short numbers, capitals and '(' (SHORTWORDS) next to the values the detectors find.
+	words := []string{
+		"128", "EUR", "12", "2", "hours", "(ref", "(about", "EU", "km", "USD", "I", "at", "(", "x)", "the", "to", "SSN", "PIN",
+		"4111 1111 1111 1111", "4111-1111-1111-1111", "+44 20 7946 0958", "(415) 555-2671", "415 555 2671", "536-22-1234",
+		"536 22 1234", "536221234", "DE89 3704 0044 0532 0130 00", "203.0.113.42", "10 0 0 1", "2001:db8::1", "AKIAIOSFODNN7EXAMPLE",
+		"john@example.com", "phone", "call", "bearer", "Basic", "KEY = Zx81kLm93QpR7sT2wQ", "PW: Zx81kLm93QpR7sT2wQ", "12:30",
+		"1.2.3", "v1.2", "0044 20 7946 0958", "(0) 20 7946 0958", "4111", "1111", "EUR,", "EUR)", "(EUR)", "`code`", "`sk-x`",
+		"café", "Müller", "“quoted”", "—", "…", "😀", "é@example.com", "josé@example.com", "Zürich 8001", "€12", "12 €",
+	}
+	for range 400 {
+		var b strings.Builder
+		for k := range 6 + r.IntN(20) {
+			if k > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(words[r.IntN(len(words))])
+		}
+		texts = append(texts, b.String())
 	}
 	checked, skipped := 0, 0
 	for _, text := range texts {
