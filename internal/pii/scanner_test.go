@@ -524,3 +524,26 @@ func TestWordAndDigitsEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestContextBefore: a context word counts in any case anywhere in the 40 bytes before
+// the number, across the eight-byte steps, and not beyond them.
+func TestContextBefore(t *testing.T) {
+	const num = "536221234"
+	for _, c := range []struct {
+		before string
+		want   bool
+	}{
+		{"my SSN is ", true}, {"ssn:", true}, {"Social Security number ", true}, {"SsN ", true},
+		{"ssn" + strings.Repeat(" ", 37), true}, {"ssn" + strings.Repeat(" ", 38), false},
+		{"xssn" + strings.Repeat(".", 30), true}, {"the order ", false}, {"ss n ", false}, {"", false},
+		{"social se", false}, {"1234567ssn", true}, {"123456ssn", true}, {"12345678ssn", true},
+	} {
+		text := c.before + num
+		if got := contextBefore(text, len(c.before), ssnContext); got != c.want {
+			t.Errorf("contextBefore(%q) = %v, want %v", text, got, c.want)
+		}
+	}
+	if !contextBefore("WhatsApp +1 ", 12, phoneContext) || contextBefore("the parcel is ", 14, phoneContext) {
+		t.Error("phone context words")
+	}
+}

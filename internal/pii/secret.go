@@ -50,9 +50,11 @@ func (sc *scan) secretToken(start, end int) int {
 		if strings.HasPrefix(tok, "github_pat_") && len(tok) >= 60 {
 			return found(GitHubToken)
 		}
-		for _, p := range gitlabPrefixes {
-			if strings.HasPrefix(tok, p) && len(tok) >= len(p)+20 {
-				return found(GitLabToken)
+		if tok[1] == 'l' { // every GitLab prefix: not "gpt-4o-2024-08-06", "grafana-..."
+			for _, p := range gitlabPrefixes {
+				if strings.HasPrefix(tok, p) && len(tok) >= len(p)+20 {
+					return found(GitLabToken)
+				}
 			}
 		}
 	case 'x':

@@ -93,15 +93,18 @@ func validSSN(b []byte) bool {
 	if len(b) != 9 {
 		return false
 	}
-	d := string(b) // does not escape: compared only
-	area, group, serial := d[:3], d[3:5], d[5:]
-	if area == "000" || area == "666" || area[0] == '9' || group == "00" || serial == "0000" {
+	area, group, serial := string(b[:3]), string(b[3:5]), string(b[5:]) // compared only: no copies
+	if area == "000" || area == "666" || b[0] == '9' || group == "00" || serial == "0000" {
 		return false
 	}
-	if strings.Count(d, d[:1]) == 9 {
+	repeated := true
+	for _, c := range b[1:] {
+		repeated = repeated && c == b[0]
+	}
+	if repeated {
 		return false
 	}
-	switch d {
+	switch string(b) {
 	case "123456789", "078051120", "219099999", "457555462", "987654320":
 		return false
 	}

@@ -1,7 +1,7 @@
 package redact
 
 import (
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +45,7 @@ func (r *Redactor) Traces(td ptrace.Traces) Stats {
 				for l := 0; l < links.Len(); l++ {
 					v.attrs(links.At(l).Attributes(), pol)
 				}
-				writeSummary(attrs, b.c.local)
+				writeSummary(attrs, &b.c)
 			}
 		}
 	}
@@ -85,7 +85,7 @@ func (r *Redactor) Logs(ld plog.Logs) Stats {
 					bodyPol = pol
 				}
 				v.body(lr.Body(), bodyPol)
-				writeSummary(attrs, b.c.local)
+				writeSummary(attrs, &b.c)
 			}
 		}
 	}
@@ -265,25 +265,21 @@ func (v *valueCtx) body(b pcommon.Value, pol policy) {
 
 // writeSummary sets the summary attribute: a JSON object of counts per entity type,
 // keys sorted, e.g. {"EMAIL":2,"SECRET":1}.
-func writeSummary(attrs pcommon.Map, local map[pii.Entity]int) {
-	if len(local) == 0 {
+func writeSummary(attrs pcommon.Map, c *counts) {
+	if len(c.local) == 0 {
 		return
 	}
-	keys := make([]string, 0, len(local))
-	for e := range local {
-		keys = append(keys, string(e))
-	}
-	sort.Strings(keys)
-	b := make([]byte, 0, 16*len(keys))
-	b = append(b, '{')
-	for i, k := range keys {
+	slices.SortFunc(c.local, func(a, b entityCount) int { return strings.Compare(string(a.entity), string(b.entity)) })
+	b := append(c.buf[:0], '{')
+	for i, ec := range c.local {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = appendJSONString(b, string(ec.entity))
 		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(local[pii.Entity(k)]), 10)
+		b = strconv.AppendInt(b, int64(ec.n), 10)
 	}
 	b = append(b, '}')
+	c.buf = b
 	attrs.PutStr(genai.RedactionSummary, string(b))
 }

@@ -307,21 +307,30 @@ func isAlnumByte(c byte) bool {
 // counts collects findings for one span or log record and for the batch.
 type counts struct {
 	stats *Stats
-	local map[pii.Entity]int
+	local []entityCount // of the current span or record: a few types, in the order found
+	buf   []byte        // the summary attribute being written
+}
+
+type entityCount struct {
+	entity pii.Entity
+	n      int
 }
 
 // reset starts the counts of the next span or log record.
-func (c *counts) reset() { clear(c.local) }
+func (c *counts) reset() { c.local = c.local[:0] }
 
 func (c *counts) add(e pii.Entity) {
-	if c.local == nil {
-		c.local = map[pii.Entity]int{}
-	}
-	c.local[e]++
 	if c.stats.Findings == nil {
 		c.stats.Findings = map[pii.Entity]int{}
 	}
 	c.stats.Findings[e]++
+	for i := range c.local {
+		if c.local[i].entity == e {
+			c.local[i].n++
+			return
+		}
+	}
+	c.local = append(c.local, entityCount{e, 1})
 }
 
 // result of processing one value.
