@@ -20,19 +20,37 @@ import (
 // phoneRules are the compiled validation rules of one region.
 type phoneRules struct {
 	general numberDesc
-	types   []numberDesc   // fixed line and mobile first
-	leading *regexp.Regexp // leading digits that assign a number to this region of a shared country code
+	types   []numberDesc // fixed line and mobile first
+	// leading digits that assign a number to this region of a shared country code
+	leading    *regexp.Regexp
+	leadingDFA *digitDFA
 }
 
 // numberDesc is one description of the metadata: the national significant number
-// lengths it allows (a bit set) and its pattern, anchored.
+// lengths it allows (a bit set) and its pattern, anchored, as a DFA of digits (nil for
+// a pattern with too many states) and as a regexp.
 type numberDesc struct {
 	lengths uint64
+	dfa     *digitDFA
 	re      *regexp.Regexp
 }
 
 func (d *numberDesc) match(nsn string) bool {
-	return d.lengths&(1<<len(nsn)) != 0 && d.re.MatchString(nsn)
+	if d.lengths&(1<<len(nsn)) == 0 {
+		return false
+	}
+	if d.dfa != nil {
+		return d.dfa.match(nsn)
+	}
+	return d.re.MatchString(nsn)
+}
+
+// leads reports whether nsn starts with the region's leading digits.
+func (r *phoneRules) leads(nsn string) bool {
+	if r.leadingDFA != nil {
+		return r.leadingDFA.matchPrefix(nsn)
+	}
+	return r.leading.MatchString(nsn)
 }
 
 // valid reports whether nsn, a national significant number, is valid in the region.
@@ -110,6 +128,7 @@ func compileRules(cc int32, region string) *phoneRules {
 	}
 	if ld := meta.GetLeadingDigits(); ld != "" {
 		r.leading = regexp.MustCompile("^(?:" + ld + ")")
+		r.leadingDFA, _ = compileDigitDFA("^(?:" + ld + ")")
 	}
 	return r
 }
@@ -119,7 +138,9 @@ func compileDesc(d *phonenumbers.PhoneNumberDesc) numberDesc {
 	if d == nil || d.GetNationalNumberPattern() == "" {
 		return numberDesc{}
 	}
-	nd := numberDesc{re: regexp.MustCompile("^(?:" + d.GetNationalNumberPattern() + ")$")}
+	pattern := "^(?:" + d.GetNationalNumberPattern() + ")$"
+	nd := numberDesc{re: regexp.MustCompile(pattern)}
+	nd.dfa, _ = compileDigitDFA(pattern)
 	if ls := d.GetPossibleLength(); len(ls) > 0 {
 		for _, l := range ls {
 			if l > 0 && l < 64 {
@@ -180,7 +201,7 @@ func validNumber(nsn string, cc int32, region string) bool {
 			continue
 		}
 		if r.leading != nil {
-			if r.leading.MatchString(nsn) {
+			if r.leads(nsn) {
 				return r.valid(nsn)
 			}
 		} else if r.valid(nsn) {

@@ -123,3 +123,75 @@ func TestValidInternational(t *testing.T) {
 		}
 	}
 }
+
+// TestDigitDFAAgreesWithRegexp: the DFA of every pattern of every region (general
+// description, number types, leading digits) answers as the pattern's regexp, on the
+// example numbers, on them with a digit changed, cut or extended, and on random digits
+// after their first one to six digits; and nearly every pattern has one.
+func TestDigitDFAAgreesWithRegexp(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	var examples []string
+	for region := range phonenumbers.GetSupportedRegions() {
+		for _, typ := range []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE} {
+			if ex := phonenumbers.GetExampleNumberForType(region, typ); ex != nil {
+				examples = append(examples, phonenumbers.GetNationalSignificantNumber(ex))
+			}
+		}
+	}
+	inputs := func() []string {
+		in := []string{"0", "1", "00000000", "99999999999999999"}
+		for range 40 {
+			ex := examples[r.IntN(len(examples))]
+			b := []byte(ex)
+			b[r.IntN(len(b))] = byte('0' + r.IntN(10))
+			in = append(in, ex, string(b), ex[:r.IntN(len(ex))+1], ex+strconv.Itoa(r.IntN(10)))
+			p := []byte(ex[:min(len(ex), 1+r.IntN(6))])
+			for range r.IntN(12) {
+				p = append(p, byte('0'+r.IntN(10)))
+			}
+			in = append(in, string(p))
+		}
+		return in
+	}
+	patterns, withDFA := 0, 0
+	check := func(region string, d numberDesc) {
+		if d.re == nil {
+			return
+		}
+		patterns++
+		if d.dfa == nil {
+			return
+		}
+		withDFA++
+		for _, s := range inputs() {
+			if got, want := d.dfa.match(s), d.re.MatchString(s); got != want {
+				t.Errorf("%s %s: DFA says %v for %s, the regexp %v", region, d.re, got, s, want)
+			}
+		}
+	}
+	for region := range phonenumbers.GetSupportedRegions() {
+		rules := compileRules(int32(phonenumbers.GetCountryCodeForRegion(region)), region)
+		if rules == nil {
+			continue
+		}
+		check(region, rules.general)
+		for _, d := range rules.types {
+			check(region, d)
+		}
+		if rules.leading != nil {
+			patterns++
+			if rules.leadingDFA != nil {
+				withDFA++
+				for _, s := range inputs() {
+					if got, want := rules.leadingDFA.matchPrefix(s), rules.leading.MatchString(s); got != want {
+						t.Errorf("%s leading %s: DFA says %v for %s, the regexp %v", region, rules.leading, got, s, want)
+					}
+				}
+			}
+		}
+	}
+	if patterns < 1000 || withDFA < patterns*95/100 {
+		t.Fatalf("%d of %d patterns have a DFA", withDFA, patterns)
+	}
+	t.Logf("%d of %d patterns have a DFA", withDFA, patterns)
+}
