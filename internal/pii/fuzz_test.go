@@ -18,6 +18,7 @@ func FuzzScan(f *testing.F) {
 		"+++(((:::@@@ 00 0044",
 		"Hello Sam, the Order is late. Use bearer Abcdefghijklmnopqrs or Basic Zmpkajpoekhu (Note: I am here)",
 		"Refund 128 EUR (about 2 hours, EU rules) to 4111 1111 1111 1111 or call (415) 555-2671 at 12 34 56 78 90 in 3 days",
+		"## Steps\n| card | **4111-1111-1111-1111** |\n[docs](https://user:pw@host/x) #536-22-1234 $KEY=Zx81kLm93QpR7sT2 café 😀",
 	} {
 		f.Add(s)
 	}

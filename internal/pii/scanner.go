@@ -136,15 +136,17 @@ func (sc *scan) add(e Entity, start, end int) {
 
 // boring bytes cannot start or be part of a candidate by themselves: lower-case letters
 // (every built-in token has a digit, an upper-case letter, '-' or '_' early on), the
-// punctuation of prose, with the backquotes of Markdown code, and the bytes of UTF-8
-// beyond ASCII (accented letters, typographic quotes and dashes, emoji), which no
-// detector looks for: each was a stop, two to four a character. skip_amd64.s holds the same set as two tables;
-// TestSkipBoringLong checks that they agree.
+// punctuation of prose and the marks of Markdown (# * | [ ] `), '&' and '$', and the
+// bytes of UTF-8 beyond ASCII (accented letters, typographic quotes and dashes, emoji),
+// which no detector looks for: each was a stop, two to four a character. Keys are found
+// from their separator, URLs and webhooks from ':' and '/', so none of these bytes need
+// stop the scan. skip_amd64.s holds the same set as two tables; TestSkipBoringLong
+// checks that they agree.
 var boring = func() (t [256]bool) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c] = true
 	}
-	for _, c := range " .,;!?'\"`\n\r\t)" {
+	for _, c := range " .,;!?'\"`\n\r\t)#*|&$[]" {
 		t[c] = true
 	}
 	for c := 0x80; c < 0x100; c++ {
@@ -206,26 +208,44 @@ func skipBoring(text string, i int) int {
 // every call of the assembly would go through a wrapper.
 func vectorFor(n int) bool { return skipVector && n >= 32 }
 
-// skipBoringWords is skipBoring without vector instructions (skipVector). Eight bytes at
-// a time, it tests the commonest boring bytes (lower-case letters, space, '.' and ',')
-// with a few word-wide operations; other boring punctuation is stepped over one byte at
-// a time.
+// skipBoringWords is skipBoring without vector instructions (skipVector), and for texts
+// shorter than a vector (roles, model names, ids). Eight bytes at a time, the last ones
+// padded with spaces, it tests the commonest boring bytes (lower-case letters, space,
+// '.' and ',') with a few word-wide operations; other boring bytes are stepped over one
+// at a time.
 func skipBoringWords(text string, i int) int {
 	n := len(text)
 	for i < n {
-		for i+8 <= n {
-			if m := notProse(load64(text, i)); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
+		var m uint64
+		if i+8 <= n {
+			if m = notProse(load64(text, i)); m == 0 {
+				i += 8
+				continue
 			}
-			i += 8
+		} else if m = notProse(loadTail(text, i)); m == 0 {
+			return n
 		}
-		if i < n && !boring[text[i]] {
+		i += bits.TrailingZeros64(m) >> 3
+		if !boring[text[i]] {
 			return i
 		}
 		i++
 	}
 	return n
+}
+
+// loadTail reads text[i:], fewer than eight bytes, as a little-endian word padded with
+// spaces.
+func loadTail(text string, i int) uint64 {
+	if n := len(text); n >= 8 {
+		s := uint(i-(n-8)) * 8 // 8 to 56: the bytes before i are shifted out
+		return load64(text, n-8)>>s | ones*' '<<(64-s)
+	}
+	x := uint64(ones * ' ')
+	for k := len(text) - 1; k >= i; k-- {
+		x = x<<8 | uint64(text[k])
+	}
+	return x
 }
 
 // load64 reads text[i:i+8] as a little-endian word (one load).

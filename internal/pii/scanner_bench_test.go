@@ -17,11 +17,17 @@ var germanText = strings.Repeat("Gerne! Ihre Bestellung wurde am Montag verschic
 	"Für Rückfragen wenden Sie sich bitte an unser Büro in München; wir antworten üblicherweise innerhalb von 24 Stunden. "+
 	"Die Rückerstattung über 49,90 € erfolgt automatisch, sobald das Päckchen bei uns eingetroffen ist. ", 7)
 
+// phoneText has phone numbers in five formats: each national one is tried in the
+// default regions' patterns.
+const phoneText = "Hello, you can call our London office on 020 7946 0958 or the US desk at (415) 555-2671; " +
+	"in Paris dial 01 42 68 53 00, in Berlin 030 901820, mobile +49 1512 3456789."
+
 func BenchmarkScan(b *testing.B) {
 	s := NewScanner(nil, nil)
 	for _, c := range []struct{ name, text string }{
 		{"clean_2KB", chatText},
 		{"clean_2KB_de", germanText},
+		{"phones", phoneText},
 		{"pii_2KB", chatText[:len(chatText)-200] + " mail john.doe@example.com, call +1 415-555-2671, card 4111 1111 1111 1111, key AKIAIOSFODNN7EXAMPLE."},
 	} {
 		b.Run(c.name, func(b *testing.B) {

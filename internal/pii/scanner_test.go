@@ -353,6 +353,23 @@ func TestSkipBoring(t *testing.T) {
 				}
 			}
 		}
+		// Texts shorter than a word (read padded with spaces), from every start.
+		for n := 1; n < 8; n++ {
+			for pos := range n {
+				w := []byte("qrstuvw"[:n])
+				w[pos] = c
+				text := string(w)
+				for from := 0; from <= n; from++ {
+					want := from
+					for want < n && boring[text[want]] {
+						want++
+					}
+					if got := skipBoring(text, from); got != want {
+						t.Fatalf("skipBoring(%q, %d) = %d, want %d", text, from, got, want)
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -490,7 +507,7 @@ func TestSkipCapitalized(t *testing.T) {
 	}
 	text := "well, then Hello and\tWelcome to the (Acme help desk, Sam; I, \"But\" the Order #7 is late, and more words come after it to fill a block. Zzz"
 	for _, from := range []int{4, strings.Index(text, "(") + 1} {
-		want := strings.Index(text, "#")
+		want := strings.Index(text, "#7") + 1 // '#' is boring, the digit after it is not
 		if got := skipBoring(text, from); got != want {
 			t.Errorf("skipBoring(%q, %d) = %d, want %d (past the capitalized words)", text, from, got, want)
 		}

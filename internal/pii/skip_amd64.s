@@ -4,15 +4,15 @@
 
 // The boring bytes (scanner.go) by their high and low four bits. A byte is boring when
 // the bit sets of its two halves share a bit: one bit per high half that has boring
-// bytes (0: tab, LF, CR; 2: space ! " ' ) , .; 3: ; ?; 6: ` a-o; 7: p-z), and for each
-// low half the bits of the high halves with which it makes a boring byte. Bytes of
-// 0x80 and above (UTF-8 beyond ASCII) get nothing from the low table (VPSHUFB gives 0
-// for them): BORING tells them by their sign.
-DATA boringLo<>+0x00(SB)/8, $0x1a181818181a1a1a // 0-7: ' ' ` p | ! a q | " b r | c s | d t | e u | f v | ' g w
-DATA boringLo<>+0x08(SB)/8, $0x0c0a090a0c191b18 // 8-f: h x | \t ) i y | \n j z | ; k | , l | \r m | . n | ? o
+// bytes (0: tab, LF, CR; 2: space ! " # $ & ' ) * , .; 3: ; ?; 5: [ ]; 6: ` a-o;
+// 7: p-z |), and for each low half the bits of the high halves with which it makes a
+// boring byte. Bytes of 0x80 and above (UTF-8 beyond ASCII) get nothing from the low
+// table (VPSHUFB gives 0 for them): BORING tells them by their sign.
+DATA boringLo<>+0x00(SB)/8, $0x1a1a181a1a1a1a1a // 0-7: ' ' ` p | ! a q | " b r | # c s | $ d t | e u | & f v | ' g w
+DATA boringLo<>+0x08(SB)/8, $0x0c0a291a2c1b1b18 // 8-f: h x | \t ) i y | \n * j z | ; [ k | , l | | \r ] m | . n | ? o
 GLOBL boringLo<>(SB), RODATA|NOPTR, $16
 
-DATA boringHi<>+0x00(SB)/8, $0x1008000004020001 // high half 0, 2, 3, 6, 7: bits 0-4
+DATA boringHi<>+0x00(SB)/8, $0x1008200004020001 // high half 0, 2, 3, 6, 7: bits 0-4; 5: bit 5
 DATA boringHi<>+0x08(SB)/8, $0x0000000000000000
 GLOBL boringHi<>(SB), RODATA|NOPTR, $16
 

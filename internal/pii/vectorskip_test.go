@@ -44,6 +44,7 @@ func TestVectorSkipFindsTheSame(t *testing.T) {
 		"john@example.com", "phone", "call", "bearer", "Basic", "KEY = Zx81kLm93QpR7sT2wQ", "PW: Zx81kLm93QpR7sT2wQ", "12:30",
 		"1.2.3", "v1.2", "0044 20 7946 0958", "(0) 20 7946 0958", "4111", "1111", "EUR,", "EUR)", "(EUR)", "`code`", "`sk-x`",
 		"café", "Müller", "“quoted”", "—", "…", "😀", "é@example.com", "josé@example.com", "Zürich 8001", "€12", "12 €",
+		"**Note**", "# Title", "| a | b |", "[link](https://u:p@example.com/x)", "$API_KEY=Zx81kLm93QpR7sT2wQ", "#100234567", "R&D",
 	}
 	for range 400 {
 		var b strings.Builder
