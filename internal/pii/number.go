@@ -1,10 +1,6 @@
 package pii
 
-import (
-	"math/bits"
-	"net/netip"
-	"strings"
-)
+import "net/netip"
 
 const (
 	maxNumDigits = 24
@@ -228,54 +224,34 @@ var (
 	phoneContext = newContextWords("phone", "tel", "call", "mobile", "cell", "sms", "whatsapp", "fax", "contact", "number")
 )
 
-// contextWords is a set of lower-case words and their distinct first letters, so that a
-// window of text is searched for all of them eight bytes at a time.
+// contextWords is a set of lower-case words, with a table of their first letters in
+// both cases so that a window of text is searched for all of them in one pass.
 type contextWords struct {
-	firsts []byte
-	words  []string
+	first [256]bool
+	words []string
 }
 
 func newContextWords(words ...string) *contextWords {
 	cw := &contextWords{words: words}
 	for _, w := range words {
-		if !strings.ContainsRune(string(cw.firsts), rune(w[0])) {
-			cw.firsts = append(cw.firsts, w[0])
-		}
+		cw.first[w[0]] = true
+		cw.first[w[0]-'a'+'A'] = true
 	}
 	return cw
 }
 
 // contextBefore reports whether one of the words occurs, in any case, in the 40 bytes
-// before i. It runs on every nine-digit number ("order #100234567") for the SSN words:
-// the bytes that may start a word are found eight at a time.
+// before i.
 func contextBefore(text string, i int, cw *contextWords) bool {
 	w := text[max(0, i-40):i]
-	p := 0
-	for ; p+8 <= len(w); p += 8 {
-		y := (load64(w, p) | ones*0x20) &^ highs // letters in lower case, seven bits a byte
-		var m uint64
-		for _, f := range cw.firsts {
-			m |= equal(y, f)
+	for p := 0; p < len(w); p++ {
+		if !cw.first[w[p]] {
+			continue
 		}
-		for m &= highs; m != 0; m &= m - 1 {
-			if cw.startsAt(w, p+bits.TrailingZeros64(m)>>3) {
+		for _, word := range cw.words {
+			if hasPrefixFold(w[p:], word) {
 				return true
 			}
-		}
-	}
-	for ; p < len(w); p++ {
-		if cw.startsAt(w, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// startsAt reports whether one of the words starts at w[p], in any case.
-func (cw *contextWords) startsAt(w string, p int) bool {
-	for _, word := range cw.words {
-		if hasPrefixFold(w[p:], word) {
-			return true
 		}
 	}
 	return false
