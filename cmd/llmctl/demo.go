@@ -44,11 +44,11 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// A new seed each time: new trace ids, so that a second demo adds to the first.
 	seed := uint64(now.UnixNano())
 	r := rand.New(rand.NewPCG(seed, 0x853c49e6748fea9b))
-	spans, records := 0, 0
+	spans, records, incidentCalls := 0, 0, 0
 	send := func(o storegen.Options) error {
 		return storegen.Generate(o, 100, func(td ptrace.Traces) error {
 			spans += td.SpanCount()
-			incident(td, r, o.Start.Add(o.Period))
+			incident(td, o.Start.Add(o.Period), &incidentCalls)
 			if err := postTraces(*endpoint, td); err != nil {
 				return err
 			}
@@ -115,12 +115,17 @@ const (
 
 // incident fails half of the calls to incidentModel that start in the last
 // incidentDuration before now, as the provider would: an error status and type, no answer.
-// In the live phase every call is in the incident.
-func incident(td ptrace.Traces, r *rand.Rand, now time.Time) {
+// In the live phase every call is in the incident. calls counts the incident's calls over
+// the demo: every other one fails, the first included, so that a few calls already show
+// the error rate (a coin left a short live demo without errors one time in four).
+func incident(td ptrace.Traces, now time.Time, calls *int) {
 	from := pcommon.NewTimestampFromTime(now.Add(-incidentDuration))
 	eachSpan([]ptrace.Traces{td}, func(sp ptrace.Span) {
 		a := sp.Attributes()
-		if sp.StartTimestamp() < from || genai.Str(a, genai.RequestModel) != incidentModel || r.IntN(2) == 0 {
+		if sp.StartTimestamp() < from || genai.Str(a, genai.RequestModel) != incidentModel {
+			return
+		}
+		if *calls++; *calls%2 == 0 {
 			return
 		}
 		sp.Status().SetCode(ptrace.StatusCodeError)
