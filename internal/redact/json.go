@@ -149,7 +149,7 @@ func (w *jsonWalker) container(i int, key string, depth int, secret bool) int {
 			}
 			i = w.skipWS(i + 1)
 		}
-		childSecret := secret || obj && w.v.r.isSecretKey(member)
+		childSecret := secret || obj && (len(w.v.r.secretKeys) > 0 || !messageMember(member)) && w.v.r.isSecretKey(member)
 		if w.v.record != nil {
 			if obj {
 				w.path = append(w.path, "."+member)
@@ -177,6 +177,19 @@ func (w *jsonWalker) container(i int, key string, depth int, secret bool) int {
 			return w.fail()
 		}
 	}
+}
+
+// messageMember reports whether name is a member of the GenAI messages' JSON (roles,
+// parts and their fields). None ends with a secret's name, and they are most of the
+// member names walked: the secret-key test is left out for them, unless the
+// configuration adds names of its own.
+func messageMember(name string) bool {
+	switch name {
+	case "role", "parts", "type", "content", "finish_reason", "name", "id", "arguments", "response",
+		"result", "mime_type", "modality", "uri", "file_id", "text", "tool_call_id":
+		return true
+	}
+	return false
 }
 
 // stringToken returns the end of the JSON string at i, its raw contents (between the

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/otelcol-llm/otelcol-llm/internal/pii"
 )
 
 // TestPlainJSON8: the word-wide test agrees with the byte-wise definition for every
@@ -90,5 +92,33 @@ func TestStringToken(t *testing.T) {
 	}
 	if _, _, _, ok := (&jsonWalker{src: `"unterminated \" string`}).stringToken(0); ok {
 		t.Error("an unterminated string was accepted")
+	}
+}
+
+// TestMessageMembersAreNotSecretKeys: the member names whose secret-key test the walk
+// leaves out would not pass it, so leaving it out changes nothing; a name added in
+// the configuration is tested on them too.
+func TestMessageMembersAreNotSecretKeys(t *testing.T) {
+	for _, name := range []string{"role", "parts", "type", "content", "finish_reason", "name", "id", "arguments",
+		"response", "result", "mime_type", "modality", "uri", "file_id", "text", "tool_call_id"} {
+		if !messageMember(name) {
+			t.Errorf("%s is not a message member", name)
+		}
+		if pii.IsSecretKey(name, nil) {
+			t.Errorf("%s is a message member but names a secret", name)
+		}
+	}
+	if messageMember("api_key") || messageMember("Content") {
+		t.Error("api_key or Content taken for a message member")
+	}
+	cfg := DefaultConfig()
+	cfg.SecretKeys = []string{"content"}
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, _, _ := r.Text(`[{"role":"user","parts":[{"type":"text","content":"hello there"}]}]`)
+	if strings.Contains(out, "hello there") {
+		t.Errorf("content kept although secret_keys names it: %s", out)
 	}
 }
