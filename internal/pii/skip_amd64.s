@@ -250,49 +250,18 @@ block:
 	TESTL          BX, BX
 	JZ             nextCapitals
 	MOVQ           CX, R8
-
-	// Only the first stop is returned: the rules run when it is one they may pass over,
-	// each at most once a block (each clears every byte of the block it passes over).
-	// DX: the bytes either rule may pass over (capitals, digits, '('); DI: the rules
-	// run (1: CAPITALS, 2: SHORTWORDS).
 	UPPERS
-	MOVL           CX, DX
-	NOTIN(Y0, digitBias, digitLast, Y4)
-	VPMOVMSKB      Y4, R9
-	NOTL           R9
-	ORL            R9, DX
-	VPCMPEQB       byteParen<>(SB), Y0, Y4
-	VPMOVMSKB      Y4, R9
-	ORL            R9, DX
-	XORL           DI, DI
-
-firstStop:
-	MOVL           BX, R9
-	NEGL           R9
-	ANDL           BX, R9
-	TESTL          R9, DX
-	JZ             found
-	TESTL          $1, DI
-	JNZ            shortWords
-	UPPERS         // again: SHORTWORDS uses Y9
-	TESTL          CX, R9
-	JZ             shortWords
+	TESTL          CX, BX
+	JZ             noCapitals // stops, none of them a capital: nothing to pass over
 	CAPITALS
-	ORL            $1, DI
-	TESTL          BX, BX
-	JNZ            firstStop
-	JMP            blockDone
 
-shortWords:
-	TESTL          $2, DI
-	JNZ            found
-	SHORTWORDS
-	ORL            $2, DI
-	TESTL          BX, BX
-	JNZ            firstStop
-
-blockDone:
+noCapitals:
 	MOVQ           R8, CX
+	TESTL          BX, BX
+	JZ             nextCapitals
+	SHORTWORDS
+	TESTL          BX, BX
+	JNZ            found
 
 nextCapitals:
 	CMPL           R13, $-1
