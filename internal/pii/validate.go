@@ -93,8 +93,8 @@ func validSSN(b []byte) bool {
 	if len(b) != 9 {
 		return false
 	}
-	area, group, serial := string(b[:3]), string(b[3:5]), string(b[5:]) // compared only: no copies
-	if area == "000" || area == "666" || b[0] == '9' || group == "00" || serial == "0000" {
+	// Comparisons of string(b[…]) with constants read b in place.
+	if b[0] == '9' || string(b[:3]) == "000" || string(b[:3]) == "666" || string(b[3:5]) == "00" || string(b[5:]) == "0000" {
 		return false
 	}
 	repeated := true
