@@ -106,11 +106,16 @@ func TestQuickstartAsWritten(t *testing.T) {
 	// model, through llmmetrics and llmalert, and the store's server lists it.
 	live := exec.Command(filepath.Join(packageDir, "..", "bin", "llmctl"), "demo", "--traces", "30", "--live", "5m")
 	live.Env = append(os.Environ(), "LLMCTL_OTLP_ENDPOINT=http://localhost:4318")
-	var liveOut strings.Builder
-	live.Stdout, live.Stderr = &liveOut, &liveOut
+	liveOut := &syncBuffer{}
+	live.Stdout, live.Stderr = liveOut, liveOut
 	if err := live.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The hour sent before may have set the alert off already: Ctrl-C comes only once the
+	// demo says it sends live (and catches it), as a user would press it.
+	Eventually(t, 30*time.Second, "llmctl demo --live to start sending live", func() bool {
+		return strings.Contains(liveOut.String(), "sending ")
+	})
 	Eventually(t, 4*time.Minute, "the error rate alert on the rate-limited model", func() bool {
 		alerts := llmctl(t, "alerts")
 		for _, line := range strings.Split(alerts, "\n") {

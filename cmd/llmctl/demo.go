@@ -72,11 +72,12 @@ func runDemo(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *live == 0 {
 		return 0
 	}
+	// Ctrl-C is caught from before the line that tells of it.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	fmt.Fprintf(stdout, "sending %d agent runs a minute as they happen for %s (Ctrl-C stops); %s is still rate limited,\n"+
 		"so the quickstart's LLMErrorRateHigh alert fires within a minute or two: see `llmctl alerts`\n",
 		int(time.Minute/liveInterval)*liveRuns, *live, incidentModel)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	tick := time.NewTicker(liveInterval)
 	defer tick.Stop()
 	sent, end := 0, time.After(*live)
