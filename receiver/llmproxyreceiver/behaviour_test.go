@@ -236,7 +236,7 @@ func TestStreamsPassChunkByChunk(t *testing.T) {
 	mock := startMock(t)
 	p := startProxy(t, mock, nil)
 	req, _ := http.NewRequest("POST", p.URL+"/v1/chat/completions", strings.NewReader(streamBody))
-	req.Header.Set("X-Mock-Chunk-Delay", "200ms")
+	req.Header.Set("X-Mock-Chunk-Delay", "500ms")
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -246,8 +246,9 @@ func TestStreamsPassChunkByChunk(t *testing.T) {
 	if _, err := bufio.NewReader(resp.Body).ReadString('\n'); err != nil {
 		t.Fatal(err)
 	}
-	// The mock takes 6 × 200 ms for the whole stream.
-	if d := time.Since(start); d > 600*time.Millisecond {
+	// The mock sends the first chunk at once and waits 500 ms before each of the others:
+	// a buffered stream would take 2.5 s, and a loaded machine has over a second of margin.
+	if d := time.Since(start); d > 1500*time.Millisecond {
 		t.Errorf("first chunk arrived after %s: the stream was buffered", d)
 	}
 }
